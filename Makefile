@@ -1,0 +1,76 @@
+# minivmm: a small KVM hypervisor. See README.md.
+#   make            build ./minivmm
+#   make test       unit tests (ASan/UBSan), local /dev/kvm tests, nested boot tests
+#   make run        set up everything and boot the demo guest
+CC ?= gcc
+CFLAGS ?= -O2 -g
+WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDLIBS := -lpthread
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+BUILD := build
+
+CORE_SRCS := $(sort $(wildcard vmm/*.c boot/*.c devices/*.c virtio/*.c))
+LIB_SRCS := $(filter-out vmm/main.c,$(CORE_SRCS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+
+OBJS := $(CORE_SRCS:%.c=$(BUILD)/rel/%.o)
+SAN_OBJS := $(CORE_SRCS:%.c=$(BUILD)/san/%.o)
+SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)
+
+.PHONY: all clean test test-unit test-kvm test-boot run deps guest-images
+all: minivmm
+
+minivmm: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The same program built with AddressSanitizer and UBSan, used by the tests.
+$(BUILD)/minivmm-san: $(SAN_OBJS)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+# Static build copied into the nested test host (its initramfs has no libc).
+$(BUILD)/minivmm-static: $(OBJS)
+	$(CC) $(CFLAGS) -static -o $@ $^ $(LDLIBS)
+
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -DMINIVMM_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(SAN) -DMINIVMM_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(SAN_LIB_OBJS)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lcriterion $(LDLIBS)
+
+# Layer 1: pure logic, no /dev/kvm needed.
+test-unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests --jobs 2
+
+# Layer 2: tiny guest programs under the local /dev/kvm.
+test-kvm: $(BUILD)/minivmm-san
+	$(MAKE) -C tests/kvm
+	tests/kvm/run-tests.sh $(BUILD)/minivmm-san
+
+# Layer 3: real Linux guests inside the nested test host (QEMU TCG + kvm_amd).
+test-boot: $(BUILD)/minivmm-static guest-images
+	tests/boot/run-nested-tests.sh $(BUILD)/minivmm-static
+
+test: test-unit test-kvm test-boot
+
+guest-images:
+	$(MAKE) -C guest-images
+
+deps:
+	.ci/install-deps.sh
+
+run: deps minivmm $(BUILD)/minivmm-static guest-images
+	tests/boot/run-demo.sh ./minivmm $(BUILD)/minivmm-static
+
+clean:
+	rm -rf $(BUILD) minivmm
+	$(MAKE) -C tests/kvm clean
+	$(MAKE) -C guest-images clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,63 @@
+/* Guest-physical memory map used by minivmm (x86-64, no firmware).
+ *
+ *   0x0000_0000  real-mode IVT / BIOS data area (0x472: warm-reset flag)
+ *   0x0000_0500  GDT
+ *   0x0000_7000  boot_params ("zero page")
+ *   0x0000_9000  page tables: PML4, PDPT, four PDs identity-mapping 4 GiB
+ *   0x0002_0000  kernel command line
+ *   0x0009_fc00  MP table (last KiB of base memory, where Linux looks)
+ *   0x000e_0000  ACPI tables (BIOS ROM area, reserved in e820)
+ *   0x0100_0000  kernel (protected-mode part), or its pref_address
+ *   ...          initrd, as high as initrd_addr_max and RAM allow
+ *   0xc000_0000  MMIO hole: virtio-mmio devices, IOAPIC, local APIC
+ *   0x1_0000_0000 RAM above the hole, when --memory exceeds 3 GiB
+ */
+#ifndef MINIVMM_BOOT_LAYOUT_H
+#define MINIVMM_BOOT_LAYOUT_H
+
+#define MiB (1024ULL * 1024)
+#define GiB (1024ULL * MiB)
+
+#define MMIO_HOLE_START 0xc0000000ULL
+#define MMIO_HOLE_END 0x100000000ULL
+
+#define BIOS_WARM_RESET_FLAG_ADDR 0x472ULL
+#define BIOS_WARM_RESET_MAGIC 0x1234
+
+#define BOOT_GDT_ADDR 0x500ULL
+#define BOOT_PARAMS_ADDR 0x7000ULL
+#define BOOT_PML4_ADDR 0x9000ULL
+#define BOOT_PDPT_ADDR 0xa000ULL
+#define BOOT_PD_ADDR 0xb000ULL /* four pages: 0xb000..0xefff */
+#define BOOT_CMDLINE_ADDR 0x20000ULL
+#define BOOT_CMDLINE_MAX 4096ULL /* bytes, including the NUL */
+
+#define EBDA_START 0x9fc00ULL
+#define MPTABLE_ADDR EBDA_START
+#define BIOS_ROM_START 0xe0000ULL
+#define ACPI_TABLES_ADDR BIOS_ROM_START
+#define HIGH_MEMORY_START 0x100000ULL
+
+#define KERNEL_DEFAULT_LOAD_ADDR 0x1000000ULL
+
+/* Platform devices in the MMIO hole. */
+#define VIRTIO_MMIO_BASE 0xd0000000ULL
+#define VIRTIO_MMIO_SIZE 0x1000ULL
+#define IOAPIC_ADDR 0xfec00000ULL
+#define LAPIC_ADDR 0xfee00000ULL
+
+/* Smallest guest RAM minivmm accepts: the kernel goes at 16 MiB. */
+#define GUEST_MEMORY_MIN_MIB 32ULL
+
+/* Legacy ports and IRQs. */
+#define SERIAL_COM1_PORT 0x3f8
+#define SERIAL_COM1_IRQ 4
+#define I8042_DATA_PORT 0x60
+#define I8042_COMMAND_PORT 0x64
+/* ACPI hardware-reduced sleep control/status registers (FADT), one byte each. */
+#define ACPI_SLEEP_CONTROL_PORT 0x600
+#define ACPI_SLEEP_STATUS_PORT 0x601
+/* ACPI SLP_TYP value minivmm's DSDT gives \_S5 (soft off). */
+#define ACPI_S5_SLP_TYP 5
+
+#endif

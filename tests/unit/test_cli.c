@@ -1,0 +1,110 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../../vmm/cli.h"
+#include "../../vmm/error.h"
+
+#define ARGV(...) ((char *const[]){ "minivmm", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "minivmm", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(cfg, ...) cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (cfg))
+
+Test(cli, defaults)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel", "bz"), 0);
+	cr_assert_str_eq(c.kernel, "bz");
+	cr_assert_eq(c.memory_mib, 256);
+	cr_assert_eq(c.cpus, 1);
+	cr_assert_null(c.initrd);
+	cr_assert_null(c.cmdline);
+	cr_assert_not(c.vsock);
+	cr_assert_not(c.debug);
+}
+
+Test(cli, all_options_both_spellings)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel=k", "--initrd", "i", "--cmdline=quiet loglevel=1",
+			   "--memory", "3584", "--cpus=4", "--vsock-cid", "3", "--debug"), 0);
+	cr_assert_str_eq(c.kernel, "k");
+	cr_assert_str_eq(c.initrd, "i");
+	cr_assert_str_eq(c.cmdline, "quiet loglevel=1");
+	cr_assert_eq(c.memory_mib, 3584);
+	cr_assert_eq(c.cpus, 4);
+	cr_assert(c.vsock);
+	cr_assert_eq(c.vsock_cid, 3);
+	cr_assert(c.debug);
+}
+
+Test(cli, memory_suffixes)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--memory", "2G"), 0);
+	cr_assert_eq(c.memory_mib, 2048);
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--memory", "512M"), 0);
+	cr_assert_eq(c.memory_mib, 512);
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--memory", "32"), 0);
+	cr_assert_eq(c.memory_mib, 32);
+}
+
+static void assert_fails(int rc, const char *fragment)
+{
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(error_message(), fragment), "message '%s' lacks '%s'", error_message(),
+		  fragment);
+}
+
+Test(cli, bad_memory)
+{
+	struct vmm_config c;
+	assert_fails(PARSE(&c, "--kernel", "k", "--memory", "abc"), "not a size");
+	assert_fails(PARSE(&c, "--kernel", "k", "--memory", "-5"), "not a size");
+	assert_fails(PARSE(&c, "--kernel", "k", "--memory", "12X"), "not a size");
+	assert_fails(PARSE(&c, "--kernel", "k", "--memory", ""), "not a size");
+	assert_fails(PARSE(&c, "--kernel", "k", "--memory", "31"), "out of range");
+	assert_fails(PARSE(&c, "--kernel", "k", "--memory", "0"), "out of range");
+	assert_fails(PARSE(&c, "--kernel", "k", "--memory", "99999999999999999999"), "not a size");
+	assert_fails(PARSE(&c, "--kernel", "k", "--memory", "2000000G"), "out of range");
+}
+
+Test(cli, bad_cpus)
+{
+	struct vmm_config c;
+	assert_fails(PARSE(&c, "--kernel", "k", "--cpus", "0"), "out of range");
+	assert_fails(PARSE(&c, "--kernel", "k", "--cpus", "33"), "out of range");
+	assert_fails(PARSE(&c, "--kernel", "k", "--cpus", "two"), "not a number");
+}
+
+Test(cli, vsock_cid_range)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--vsock-cid", "0xfffffffe"), 0);
+	cr_assert_eq(c.vsock_cid, 0xfffffffeu);
+	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "2"), "out of range");
+	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "0"), "out of range");
+	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "4294967295"), "out of range");
+	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "4294967296"), "out of range");
+	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "3x"), "not a number");
+}
+
+Test(cli, usage_errors)
+{
+	struct vmm_config c;
+	assert_fails(PARSE(&c, "--memory", "64"), "no kernel");
+	assert_fails(PARSE(&c, "--kernel"), "needs a value");
+	assert_fails(PARSE(&c, "--kernel", "k", "--frobnicate"), "unknown option '--frobnicate'");
+	assert_fails(PARSE(&c, "--kernel", "k", "extra"), "unexpected argument 'extra'");
+	assert_fails(PARSE(&c, "--kernel", "k", "--debug=1"), "takes no value");
+	assert_fails(PARSE(&c, "--kernel="), "empty file name");
+	assert_fails(PARSE(&c, "-k", "x"), "unexpected argument");
+}
+
+Test(cli, help_and_version_need_no_kernel)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--help"), 0);
+	cr_assert(c.help);
+	cr_assert_eq(PARSE(&c, "--version"), 0);
+	cr_assert(c.version);
+	cr_assert(strstr(cli_usage, "--vsock-cid"));
+}

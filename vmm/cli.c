@@ -1,0 +1,185 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+const char cli_usage[] =
+	"Usage: minivmm --kernel BZIMAGE [options]\n"
+	"Boot a Linux guest under KVM with a serial console on this terminal.\n"
+	"\n"
+	"  --kernel FILE      bzImage to boot (64-bit Linux boot protocol, 2.12+)\n"
+	"  --initrd FILE      initial ramdisk\n"
+	"  --cmdline STRING   appended to the default kernel command line\n"
+	"                     (console=ttyS0 reboot=k,panic_warm panic=-1)\n"
+	"  --memory MIB       guest RAM in MiB (default 256, minimum 32);\n"
+	"                     a suffix M or G is accepted (e.g. 2G)\n"
+	"  --cpus N           number of vCPUs (default 1, at most 32)\n"
+	"  --vsock-cid CID    give the guest a virtio-vsock device with this\n"
+	"                     context ID (3 to 4294967294)\n"
+	"  --debug            log unhandled guest I/O and device events\n"
+	"  --help             show this help and exit\n"
+	"  --version          show the version and exit\n"
+	"\n"
+	"Console: the guest's ttyS0. When stdin is a terminal it is put in raw\n"
+	"mode; press Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.\n"
+	"\n"
+	"Exit status: 0 when the guest powers off or reboots (or Ctrl-A x),\n"
+	"1 when the guest crashes (kernel panic, triple fault) or minivmm fails,\n"
+	"2 for a usage error, 128+N when stopped by signal N (SIGINT, SIGTERM).\n";
+
+/* Parse an unsigned integer (decimal, or hex with 0x) that must use the
+ * whole string. */
+static int parse_u64(const char *s, uint64_t *out, const char **end_out)
+{
+	char *end;
+	if (*s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	*out = v;
+	*end_out = end;
+	return 0;
+}
+
+static int parse_memory(const char *s, uint64_t *mib)
+{
+	uint64_t v;
+	const char *end;
+	if (parse_u64(s, &v, &end) < 0)
+		goto bad;
+	if (strcmp(end, "G") == 0 || strcmp(end, "g") == 0) {
+		if (v > CLI_MEMORY_MAX_MIB / 1024)
+			goto range;
+		v *= 1024;
+	} else if (strcmp(end, "M") == 0 || strcmp(end, "m") == 0 || *end == '\0') {
+		/* MiB already */
+	} else {
+		goto bad;
+	}
+	if (v < 32 || v > CLI_MEMORY_MAX_MIB)
+		goto range;
+	*mib = v;
+	return 0;
+bad:
+	return error_set("--memory: '%s' is not a size in MiB (e.g. 256, 512M, 2G)", s);
+range:
+	return error_set("--memory: %s is out of range (32 MiB to %d MiB)", s,
+			 CLI_MEMORY_MAX_MIB);
+}
+
+static int parse_cpus(const char *s, int *cpus)
+{
+	uint64_t v;
+	const char *end;
+	if (parse_u64(s, &v, &end) < 0 || *end != '\0')
+		return error_set("--cpus: '%s' is not a number", s);
+	if (v < 1 || v > CLI_CPUS_MAX)
+		return error_set("--cpus: %s is out of range (1 to %d)", s, CLI_CPUS_MAX);
+	*cpus = (int)v;
+	return 0;
+}
+
+static int parse_cid(const char *s, uint32_t *cid)
+{
+	uint64_t v;
+	const char *end;
+	if (parse_u64(s, &v, &end) < 0 || *end != '\0')
+		return error_set("--vsock-cid: '%s' is not a number", s);
+	if (v < CLI_VSOCK_CID_MIN || v > CLI_VSOCK_CID_MAX)
+		return error_set("--vsock-cid: %s is out of range (3 to 4294967294; "
+				 "0-2 and 4294967295 are reserved)", s);
+	*cid = (uint32_t)v;
+	return 0;
+}
+
+enum opt_id { OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID,
+	      OPT_DEBUG, OPT_HELP, OPT_VERSION };
+
+static const struct {
+	const char *name;
+	enum opt_id id;
+	bool takes_value;
+} options[] = {
+	{ "kernel", OPT_KERNEL, true },	   { "initrd", OPT_INITRD, true },
+	{ "cmdline", OPT_CMDLINE, true },  { "memory", OPT_MEMORY, true },
+	{ "cpus", OPT_CPUS, true },	   { "vsock-cid", OPT_CID, true },
+	{ "debug", OPT_DEBUG, false },	   { "help", OPT_HELP, false },
+	{ "version", OPT_VERSION, false },
+};
+
+static int apply(struct vmm_config *cfg, enum opt_id id, const char *value)
+{
+	switch (id) {
+	case OPT_KERNEL:
+	case OPT_INITRD:
+		if (*value == '\0')
+			return error_set("--%s: empty file name",
+					 id == OPT_KERNEL ? "kernel" : "initrd");
+		*(id == OPT_KERNEL ? &cfg->kernel : &cfg->initrd) = value;
+		return 0;
+	case OPT_CMDLINE:
+		cfg->cmdline = value;
+		return 0;
+	case OPT_MEMORY:
+		return parse_memory(value, &cfg->memory_mib);
+	case OPT_CPUS:
+		return parse_cpus(value, &cfg->cpus);
+	case OPT_CID:
+		cfg->vsock = true;
+		return parse_cid(value, &cfg->vsock_cid);
+	case OPT_DEBUG:
+		cfg->debug = true;
+		return 0;
+	case OPT_HELP:
+		cfg->help = true;
+		return 0;
+	case OPT_VERSION:
+		cfg->version = true;
+		return 0;
+	}
+	return error_set("internal: unknown option id");
+}
+
+int cli_parse(int argc, char *const argv[], struct vmm_config *cfg)
+{
+	*cfg = (struct vmm_config){ .memory_mib = CLI_MEMORY_DEFAULT_MIB, .cpus = 1 };
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+			return error_set("unexpected argument '%s'", arg);
+		const char *name = arg + 2;
+		const char *eq = strchr(name, '=');
+		size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+		size_t k;
+		for (k = 0; k < sizeof(options) / sizeof(options[0]); k++)
+			if (strlen(options[k].name) == name_len &&
+			    strncmp(options[k].name, name, name_len) == 0)
+				break;
+		if (k == sizeof(options) / sizeof(options[0]))
+			return error_set("unknown option '%.*s'", (int)(name_len + 2), arg);
+		const char *value = NULL;
+		if (options[k].takes_value) {
+			if (eq) {
+				value = eq + 1;
+			} else if (i + 1 < argc) {
+				value = argv[++i];
+			} else {
+				return error_set("option '--%s' needs a value", options[k].name);
+			}
+		} else if (eq) {
+			return error_set("option '--%s' takes no value", options[k].name);
+		}
+		if (apply(cfg, options[k].id, value) < 0)
+			return -1;
+	}
+	if (!cfg->help && !cfg->version && !cfg->kernel)
+		return error_set("no kernel given (use --kernel FILE)");
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* Command-line parsing. Pure: no files are opened here, only syntax and
+ * value ranges are checked. */
+#ifndef MINIVMM_CLI_H
+#define MINIVMM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CLI_MEMORY_DEFAULT_MIB 256
+#define CLI_MEMORY_MAX_MIB (1024 * 1024) /* 1 TiB */
+#define CLI_CPUS_MAX 32
+/* VHOST_VSOCK_SET_GUEST_CID rejects 0-2 (hypervisor, local, host) and
+ * U32_MAX (VMADDR_CID_ANY); see include/uapi/linux/vm_sockets.h. */
+#define CLI_VSOCK_CID_MIN 3u
+#define CLI_VSOCK_CID_MAX 0xfffffffeu
+
+struct vmm_config {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	uint64_t memory_mib;
+	int cpus;
+	bool vsock;
+	uint32_t vsock_cid;
+	bool debug;
+	bool help;
+	bool version;
+};
+
+/* Parse argv into cfg (defaults filled in). Returns 0, or -1 with a
+ * message for the user in error_message(). --help and --version set the
+ * flags and skip the check for --kernel. */
+int cli_parse(int argc, char *const argv[], struct vmm_config *cfg);
+
+/* The --help text. */
+extern const char cli_usage[];
+
+#endif

@@ -1,0 +1,59 @@
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+
+int file_read_all(const char *path, const char *what, size_t max_size, uint8_t **data,
+		  size_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno("%s: cannot open '%s'", what, path);
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		error_errno("%s: cannot stat '%s'", what, path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		error_set("%s: '%s' is not a regular file", what, path);
+		goto fail;
+	}
+	if ((uint64_t)st.st_size > max_size) {
+		error_set("%s: '%s' is too large (%lld bytes, at most %zu)", what, path,
+			  (long long)st.st_size, max_size);
+		goto fail;
+	}
+	size_t len = (size_t)st.st_size;
+	uint8_t *buf = malloc(len ? len : 1);
+	if (!buf) {
+		error_set("%s: out of memory reading '%s'", what, path);
+		goto fail;
+	}
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = read(fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				error_set("%s: '%s' shrank while being read", what, path);
+			else
+				error_errno("%s: cannot read '%s'", what, path);
+			free(buf);
+			goto fail;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	*data = buf;
+	*size = len;
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}

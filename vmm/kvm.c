@@ -1,0 +1,167 @@
+#include "kvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../boot/layout.h"
+#include "error.h"
+
+/* Capabilities minivmm cannot work without, and why. */
+static const struct {
+	int cap;
+	const char *name;
+	const char *why;
+} required_caps[] = {
+	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY", "guest RAM" },
+	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP", "in-kernel interrupt controllers" },
+	{ KVM_CAP_PIT2, "KVM_CAP_PIT2", "in-kernel timer (PIT)" },
+	{ KVM_CAP_IRQFD, "KVM_CAP_IRQFD", "interrupts raised by vhost" },
+	{ KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD", "guest kicks delivered to vhost" },
+	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID", "CPUID setup" },
+	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR", "x86 VM setup" },
+	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT", "stopping vCPUs cleanly" },
+};
+
+/* Addresses KVM needs for its own use on Intel (real-mode emulation); just
+ * below the 4 GiB boundary, away from the IOAPIC and LAPIC. */
+#define KVM_TSS_ADDR 0xfffbd000ULL
+#define KVM_IDENTITY_MAP_ADDR 0xfffbc000ULL
+
+static int open_kvm(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT)
+		return error_set("/dev/kvm does not exist: load the kvm module "
+				 "(kvm_intel or kvm_amd) on a machine with virtualization");
+	if (errno == EACCES)
+		return error_set("/dev/kvm: permission denied (add your user to the "
+				 "'kvm' group)");
+	return error_errno("/dev/kvm");
+}
+
+static int get_supported_cpuid(struct kvm *kvm)
+{
+	for (int nent = 64; nent <= 4096; nent *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+		if (!c)
+			return error_set("out of memory");
+		c->nent = nent;
+		if (ioctl(kvm->sys_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+			kvm->cpuid = c;
+			return 0;
+		}
+		free(c);
+		if (errno != E2BIG)
+			return error_errno("KVM_GET_SUPPORTED_CPUID");
+	}
+	return error_set("KVM_GET_SUPPORTED_CPUID: too many entries");
+}
+
+static int map_memory(struct kvm *kvm, uint64_t bytes)
+{
+	struct guest_memory *mem = &kvm->mem;
+	guest_memory_layout(mem, bytes);
+	/* MAP_NORESERVE: guest RAM is only backed when the guest touches it. */
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return error_errno("cannot allocate %llu MiB of guest memory",
+				   (unsigned long long)(bytes / MiB));
+	mem->host = p;
+
+	struct kvm_userspace_memory_region low = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = mem->low_size,
+		.userspace_addr = (uintptr_t)mem->host,
+	};
+	if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &low) < 0)
+		return error_errno("KVM_SET_USER_MEMORY_REGION (below 3 GiB)");
+	if (mem->high_size) {
+		struct kvm_userspace_memory_region high = {
+			.slot = 1,
+			.guest_phys_addr = MMIO_HOLE_END,
+			.memory_size = mem->high_size,
+			.userspace_addr = (uintptr_t)(mem->host + mem->low_size),
+		};
+		if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &high) < 0)
+			return error_errno("KVM_SET_USER_MEMORY_REGION (above 4 GiB)");
+	}
+	return 0;
+}
+
+static int create_vm(struct kvm *kvm, uint64_t memory_bytes)
+{
+	int version = ioctl(kvm->sys_fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION)
+		return error_set("KVM API version %d, minivmm needs %d", version,
+				 KVM_API_VERSION);
+	for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++)
+		if (ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0)
+			return error_set("this KVM lacks %s (needed for %s)",
+					 required_caps[i].name, required_caps[i].why);
+
+	kvm->vcpu_mmap_size = ioctl(kvm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (kvm->vcpu_mmap_size <= 0)
+		return error_errno("KVM_GET_VCPU_MMAP_SIZE");
+	if (get_supported_cpuid(kvm) < 0)
+		return -1;
+
+	kvm->vm_fd = ioctl(kvm->sys_fd, KVM_CREATE_VM, 0);
+	if (kvm->vm_fd < 0)
+		return error_errno("KVM_CREATE_VM");
+	if (ioctl(kvm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR) < 0)
+		return error_errno("KVM_SET_TSS_ADDR");
+	uint64_t identity = KVM_IDENTITY_MAP_ADDR;
+	if (ioctl(kvm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
+		return error_errno("KVM_SET_IDENTITY_MAP_ADDR");
+	/* The irqchip (PIC, IOAPIC, local APICs) must exist before any vCPU. */
+	if (ioctl(kvm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return error_errno("KVM_CREATE_IRQCHIP");
+	/* Dummy speaker port 0x61 handled in the kernel too. */
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	if (ioctl(kvm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		return error_errno("KVM_CREATE_PIT2");
+	return map_memory(kvm, memory_bytes);
+}
+
+int kvm_init(struct kvm *kvm, uint64_t memory_bytes)
+{
+	*kvm = (struct kvm){ .sys_fd = -1, .vm_fd = -1 };
+	kvm->sys_fd = open_kvm();
+	if (kvm->sys_fd < 0)
+		return -1;
+	if (create_vm(kvm, memory_bytes) < 0) {
+		kvm_destroy(kvm);
+		return -1;
+	}
+	return 0;
+}
+
+void kvm_destroy(struct kvm *kvm)
+{
+	if (kvm->mem.host)
+		munmap(kvm->mem.host, kvm->mem.size);
+	if (kvm->vm_fd >= 0)
+		close(kvm->vm_fd);
+	if (kvm->sys_fd >= 0)
+		close(kvm->sys_fd);
+	free(kvm->cpuid);
+	*kvm = (struct kvm){ .sys_fd = -1, .vm_fd = -1 };
+}
+
+int kvm_set_irq_line(struct kvm *kvm, uint32_t gsi, int level)
+{
+	struct kvm_irq_level irq = { .irq = gsi, .level = level };
+	if (ioctl(kvm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
+		return error_errno("KVM_IRQ_LINE %u", gsi);
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* minivmm: boot a Linux guest under KVM. See README.md. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "error.h"
+#include "log.h"
+#include "vm.h"
+
+#ifndef MINIVMM_VERSION
+#define MINIVMM_VERSION "unknown"
+#endif
+
+int main(int argc, char *argv[])
+{
+	struct vmm_config cfg;
+	if (cli_parse(argc, argv, &cfg) < 0) {
+		fprintf(stderr, "minivmm: %s\nTry 'minivmm --help' for more information.\n",
+			error_message());
+		return 2;
+	}
+	if (cfg.help) {
+		fputs(cli_usage, stdout);
+		return 0;
+	}
+	if (cfg.version) {
+		printf("minivmm %s\n", MINIVMM_VERSION);
+		return 0;
+	}
+	log_debug_enabled = cfg.debug;
+	return vm_run(&cfg);
+}

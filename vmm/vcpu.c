@@ -1,0 +1,266 @@
+#include "vcpu.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+#include "regdump.h"
+#include "vm.h"
+
+#define SIG_VCPU_KICK SIGUSR1
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* only there so KVM_RUN returns with EINTR */
+}
+
+int vcpu_init_signals(void)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIG_VCPU_KICK, &sa, NULL) < 0)
+		return error_errno("sigaction");
+	return 0;
+}
+
+/* Each vCPU gets KVM's supported CPUID with its own APIC ID filled in
+ * (leaf 1 EBX[31:24], leaves 0xB/0x1F EDX), as the MP table says. */
+static int set_cpuid(struct vcpu *vcpu)
+{
+	const struct kvm_cpuid2 *supported = vcpu->vm->kvm.cpuid;
+	size_t bytes = sizeof(*supported) + supported->nent * sizeof(supported->entries[0]);
+	struct kvm_cpuid2 *c = malloc(bytes);
+	if (!c)
+		return error_set("out of memory");
+	memcpy(c, supported, bytes);
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
+		if (e->function == 0xb || e->function == 0x1f)
+			e->edx = (uint32_t)vcpu->id;
+	}
+	int r = ioctl(vcpu->fd, KVM_SET_CPUID2, c);
+	free(c);
+	if (r < 0)
+		return error_errno("vCPU %d: KVM_SET_CPUID2", vcpu->id);
+	return 0;
+}
+
+int vcpu_create(struct vcpu *vcpu, struct vm *vm, int id)
+{
+	*vcpu = (struct vcpu){ .vm = vm, .id = id, .fd = -1 };
+	vcpu->fd = ioctl(vm->kvm.vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (vcpu->fd < 0)
+		return error_errno("KVM_CREATE_VCPU %d", id);
+	void *run = mmap(NULL, (size_t)vm->kvm.vcpu_mmap_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, vcpu->fd, 0);
+	if (run == MAP_FAILED)
+		return error_errno("vCPU %d: mmap of kvm_run", id);
+	vcpu->run = run;
+	return set_cpuid(vcpu);
+}
+
+int vcpu_set_boot_state(struct vcpu *vcpu, const struct kvm_regs *regs,
+			const struct kvm_sregs *sregs)
+{
+	/* Start from KVM's reset state and change what the boot protocol needs. */
+	struct kvm_sregs s;
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0)
+		return error_errno("vCPU %d: KVM_GET_SREGS", vcpu->id);
+	s.cs = sregs->cs;
+	s.ds = sregs->ds;
+	s.es = sregs->es;
+	s.fs = sregs->fs;
+	s.gs = sregs->gs;
+	s.ss = sregs->ss;
+	s.tr = sregs->tr;
+	s.ldt = sregs->ldt;
+	s.gdt = sregs->gdt;
+	s.idt = sregs->idt;
+	s.cr0 = sregs->cr0;
+	s.cr3 = sregs->cr3;
+	s.cr4 = sregs->cr4;
+	s.efer = sregs->efer;
+	if (ioctl(vcpu->fd, KVM_SET_SREGS, &s) < 0)
+		return error_errno("vCPU %d: KVM_SET_SREGS", vcpu->id);
+	if (ioctl(vcpu->fd, KVM_SET_REGS, regs) < 0)
+		return error_errno("vCPU %d: KVM_SET_REGS", vcpu->id);
+	return 0;
+}
+
+/* Record the registers of a vCPU that stopped the VM, for the user. */
+static void dump_registers(struct vcpu *vcpu)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	struct vm *vm = vcpu->vm;
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0)
+		return;
+	regdump_format(vm->stop_detail, sizeof(vm->stop_detail), vcpu->id, &r, &s);
+}
+
+static void crash(struct vcpu *vcpu, const char *what)
+{
+	struct vm *vm = vcpu->vm;
+	/* Dump first: vm_request_stop wakes the main thread, which prints. */
+	if (!vm_stopping(vm))
+		dump_registers(vcpu);
+	vm_request_stop(vm, VM_STOP_CRASH, 1, "vCPU %d: %s", vcpu->id, what);
+}
+
+static void handle_pio(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct vm *vm = vcpu->vm;
+	uint32_t size = run->io.size;
+	uint64_t total = (uint64_t)size * run->io.count;
+	if (run->io.data_offset + total > (uint64_t)vm->kvm.vcpu_mmap_size) {
+		crash(vcpu, "port I/O exit with data outside kvm_run");
+		return;
+	}
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+		if (!io_bus_dispatch(&vm->pio, run->io.port, data, size, is_write))
+			log_debug("unhandled port %s: port %#x size %u%s", is_write ? "write" : "read",
+				  run->io.port, size, is_write ? "" : " (read as all-ones)");
+	}
+}
+
+static void handle_mmio(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	uint32_t len = run->mmio.len;
+	if (len == 0 || len > sizeof(run->mmio.data)) {
+		crash(vcpu, "MMIO exit with a bad length");
+		return;
+	}
+	if (!io_bus_dispatch(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data, len,
+			     run->mmio.is_write))
+		log_debug("unhandled MMIO %s: address %#llx size %u%s",
+			  run->mmio.is_write ? "write" : "read", run->mmio.phys_addr, len,
+			  run->mmio.is_write ? "" : " (read as all-ones)");
+}
+
+static void handle_exit(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	char what[160];
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_pio(vcpu);
+		return;
+	case KVM_EXIT_MMIO:
+		handle_mmio(vcpu);
+		return;
+	case KVM_EXIT_INTR:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		return;
+	case KVM_EXIT_HLT:
+		/* Only without an in-kernel local APIC; never expected here. */
+		vm_request_stop(vcpu->vm, VM_STOP_POWEROFF, 0, "vCPU %d halted", vcpu->id);
+		return;
+	case KVM_EXIT_SHUTDOWN:
+		crash(vcpu, "guest triple fault (shutdown)");
+		return;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(what, sizeof(what), "KVM_EXIT_FAIL_ENTRY (hardware reason %#llx)",
+			 run->fail_entry.hardware_entry_failure_reason);
+		crash(vcpu, what);
+		return;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(what, sizeof(what), "KVM_EXIT_INTERNAL_ERROR (suberror %u%s)",
+			 run->internal.suberror,
+			 run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+				 ? ": instruction emulation failed"
+				 : "");
+		crash(vcpu, what);
+		return;
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN) {
+			vm_request_stop(vcpu->vm, VM_STOP_POWEROFF, 0, "guest powered off");
+			return;
+		}
+		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
+			vm_request_stop(vcpu->vm, VM_STOP_REBOOT, 0, "guest rebooted");
+			return;
+		}
+		snprintf(what, sizeof(what), "unhandled system event %u", run->system_event.type);
+		crash(vcpu, what);
+		return;
+	default:
+		snprintf(what, sizeof(what), "unhandled KVM exit reason %u", run->exit_reason);
+		crash(vcpu, what);
+		return;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	sigset_t kick;
+	sigemptyset(&kick);
+	sigaddset(&kick, SIG_VCPU_KICK);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+
+	while (!vm_stopping(vm)) {
+		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				vcpu->run->immediate_exit = 0;
+				continue;
+			}
+			error_errno("vCPU %d: KVM_RUN", vcpu->id);
+			vm_request_stop(vm, VM_STOP_ERROR, 1, "%s", error_message());
+			break;
+		}
+		handle_exit(vcpu);
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *vcpu)
+{
+	int r = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	if (r) {
+		errno = r;
+		return error_errno("vCPU %d: cannot start thread", vcpu->id);
+	}
+	vcpu->started = true;
+	return 0;
+}
+
+void vcpu_kick(struct vcpu *vcpu)
+{
+	if (!vcpu->started)
+		return;
+	/* immediate_exit covers a kick that lands just before KVM_RUN. */
+	vcpu->run->immediate_exit = 1;
+	pthread_kill(vcpu->thread, SIG_VCPU_KICK);
+}
+
+void vcpu_join(struct vcpu *vcpu)
+{
+	if (vcpu->started)
+		pthread_join(vcpu->thread, NULL);
+	vcpu->started = false;
+}
+
+void vcpu_destroy(struct vcpu *vcpu)
+{
+	if (vcpu->run)
+		munmap(vcpu->run, (size_t)vcpu->vm->kvm.vcpu_mmap_size);
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->run = NULL;
+	vcpu->fd = -1;
+}

@@ -1,0 +1,34 @@
+/* vCPUs: creation, boot state, and the per-vCPU thread that runs KVM_RUN
+ * and dispatches exits. */
+#ifndef MINIVMM_VCPU_H
+#define MINIVMM_VCPU_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+struct vm;
+struct kvm_regs;
+struct kvm_sregs;
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+};
+
+int vcpu_create(struct vcpu *vcpu, struct vm *vm, int id);
+int vcpu_set_boot_state(struct vcpu *vcpu, const struct kvm_regs *regs,
+			const struct kvm_sregs *sregs);
+int vcpu_start(struct vcpu *vcpu);
+/* Make the vCPU leave KVM_RUN (it then sees the stop request). */
+void vcpu_kick(struct vcpu *vcpu);
+void vcpu_join(struct vcpu *vcpu);
+void vcpu_destroy(struct vcpu *vcpu);
+
+/* Install the (empty) signal handler used by vcpu_kick. */
+int vcpu_init_signals(void);
+
+#endif

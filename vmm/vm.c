@@ -1,0 +1,310 @@
+#include "vm.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "../boot/bzimage.h"
+#include "../boot/cmdline.h"
+#include "../boot/cpu_setup.h"
+#include "../boot/layout.h"
+#include "../boot/loader.h"
+#include "console_escape.h"
+#include "file.h"
+#include "log.h"
+
+#define KERNEL_MAX_BYTES (256 * MiB)
+
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int exit_status,
+		     const char *fmt, ...)
+{
+	int expected = VM_RUNNING;
+	if (!atomic_compare_exchange_strong(&vm->stop_reason, &expected, (int)reason))
+		return;
+	vm->exit_status = exit_status;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(vm->stop_message, sizeof(vm->stop_message), fmt, ap);
+	va_end(ap);
+	uint64_t one = 1;
+	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
+		log_warn("cannot signal the main thread: %s", strerror(errno));
+}
+
+/* --- device callbacks ---------------------------------------------------- */
+
+static void serial_write_out(void *ctx, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	console_write_all(buf, len);
+}
+
+static void serial_set_irq(void *ctx, int level)
+{
+	struct vm *vm = ctx;
+	if (kvm_set_irq_line(&vm->kvm, SERIAL_COM1_IRQ, level) < 0)
+		log_warn("serial: %s", error_message());
+}
+
+/* Linux with reboot=k pulses the i8042 reset line for every reboot. With
+ * reboot=panic_warm it first stores the BIOS warm-reset flag 0x1234 at
+ * 0x472 when the reboot follows a panic (arch/x86/kernel/reboot.c,
+ * native_machine_emergency_restart), which is how a panic is told apart. */
+static void i8042_reset(void *ctx)
+{
+	struct vm *vm = ctx;
+	const uint8_t *flag = guest_memory_ptr(&vm->kvm.mem, BIOS_WARM_RESET_FLAG_ADDR, 2);
+	if (flag && (flag[0] | flag[1] << 8) == BIOS_WARM_RESET_MAGIC)
+		vm_request_stop(vm, VM_STOP_PANIC, 1,
+				"guest kernel panicked (it reset the machine after a panic)");
+	else
+		vm_request_stop(vm, VM_STOP_REBOOT, 0, "guest rebooted");
+}
+
+static void acpi_poweroff(void *ctx)
+{
+	vm_request_stop(ctx, VM_STOP_POWEROFF, 0, "guest powered off");
+}
+
+/* Port 0x80 is the POST-code / I/O-delay port Linux writes constantly
+ * (outb_p); accept it silently so --debug output stays useful. */
+static void io_delay_port(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
+			  bool is_write)
+{
+	(void)opaque;
+	(void)offset;
+	if (!is_write)
+		memset(data, 0xff, len);
+}
+
+static int setup_devices(struct vm *vm)
+{
+	vm->pio.name = "port I/O";
+	vm->mmio.name = "MMIO";
+	vm->devices_ready = true;
+	serial8250_init(&vm->serial, &(struct serial8250_ops){
+					     .write_out = serial_write_out,
+					     .set_irq = serial_set_irq,
+					     .ctx = vm,
+				     });
+	i8042_init(&vm->i8042, &(struct i8042_ops){ .reset = i8042_reset, .ctx = vm });
+	acpi_pm_init(&vm->acpi_pm, &(struct acpi_pm_ops){ .poweroff = acpi_poweroff, .ctx = vm });
+	if (io_bus_register(&vm->pio, SERIAL_COM1_PORT, 8, serial8250_io, &vm->serial,
+			    "serial (COM1)") < 0 ||
+	    io_bus_register(&vm->pio, I8042_DATA_PORT, 5, i8042_io, &vm->i8042, "i8042") < 0 ||
+	    io_bus_register(&vm->pio, ACPI_SLEEP_CONTROL_PORT, 2, acpi_pm_io, &vm->acpi_pm,
+			    "ACPI sleep registers") < 0 ||
+	    io_bus_register(&vm->pio, 0x80, 1, io_delay_port, NULL, "POST/io-delay") < 0)
+		return error_wrap("devices");
+	return 0;
+}
+
+/* --- boot ---------------------------------------------------------------- */
+
+static int load_guest(struct vm *vm)
+{
+	const struct vmm_config *cfg = vm->cfg;
+	uint8_t *kernel = NULL, *initrd = NULL;
+	size_t kernel_size = 0, initrd_size = 0;
+	struct bzimage img;
+	char cmdline[BOOT_CMDLINE_MAX];
+	struct boot_result boot;
+	int r = -1;
+
+	if (file_read_all(cfg->kernel, "kernel", KERNEL_MAX_BYTES, &kernel, &kernel_size) < 0)
+		goto out;
+	if (bzimage_parse(&img, kernel, kernel_size) < 0) {
+		error_wrap("kernel '%s'", cfg->kernel);
+		goto out;
+	}
+	if (cfg->initrd && file_read_all(cfg->initrd, "initrd", vm->kvm.mem.size, &initrd,
+					 &initrd_size) < 0)
+		goto out;
+	size_t limit = img.cmdline_size + 1 < BOOT_CMDLINE_MAX ? img.cmdline_size + 1
+							       : BOOT_CMDLINE_MAX;
+	if (cmdline_build(cmdline, limit, CMDLINE_DEFAULTS, cfg->cmdline ? cfg->cmdline : "") < 0) {
+		error_wrap("--cmdline");
+		goto out;
+	}
+	log_debug("kernel command line: %s", cmdline);
+	if (boot_load_linux(&vm->kvm.mem, &img, initrd, initrd_size, cmdline, vm->ncpus, &boot) < 0)
+		goto out;
+	log_debug("kernel at %#llx, entry %#llx, initrd at %#llx (%llu bytes)",
+		  (unsigned long long)boot.kernel_gpa, (unsigned long long)boot.entry,
+		  (unsigned long long)boot.initrd_gpa, (unsigned long long)boot.initrd_size);
+
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	cpu_setup_boot_regs(&regs, &sregs, boot.entry, boot.boot_params_gpa);
+	r = vcpu_set_boot_state(&vm->vcpus[0], &regs, &sregs);
+out:
+	free(kernel);
+	free(initrd);
+	return r;
+}
+
+static int create_vm(struct vm *vm)
+{
+	if (kvm_init(&vm->kvm, vm->cfg->memory_mib * MiB) < 0)
+		return -1;
+	if (setup_devices(vm) < 0)
+		return -1;
+	for (int i = 0; i < vm->ncpus; i++)
+		if (vcpu_create(&vm->vcpus[i], vm, i) < 0)
+			return -1;
+	return load_guest(vm);
+}
+
+/* --- main loop ----------------------------------------------------------- */
+
+/* Host input: the console escape (Ctrl-A x) first, the rest to the UART. */
+static void forward_input(struct vm *vm, struct console_escape *esc, bool *stdin_open)
+{
+	uint8_t in[256], out[CONSOLE_ESCAPE_OUT_MAX(sizeof(in))];
+	/* Read no more than the UART can take (the escape parser may hand
+	 * back one byte more than it was given): the rest waits in the tty. */
+	size_t space = serial8250_rx_space(&vm->serial);
+	if (space < 2)
+		return;
+	ssize_t n = console_read(&vm->console, in, space - 1 < sizeof(in) ? space - 1 : sizeof(in));
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		*stdin_open = false; /* EOF: the guest keeps running without input */
+		return;
+	}
+	if (n < 0)
+		return;
+	enum console_escape_action action;
+	size_t len = console_escape_feed(esc, in, (size_t)n, out, &action);
+	if (len)
+		serial8250_receive(&vm->serial, out, len);
+	if (action == CONSOLE_ACTION_QUIT)
+		vm_request_stop(vm, VM_STOP_QUIT, 0, "quit from the console (Ctrl-A x)");
+	else if (action == CONSOLE_ACTION_HELP)
+		fputs(console_escape_help, stderr);
+}
+
+static void main_loop(struct vm *vm, int signal_fd)
+{
+	struct console_escape esc;
+	console_escape_init(&esc);
+	bool stdin_open = true;
+
+	while (!vm_stopping(vm)) {
+		struct pollfd fds[3] = {
+			{ .fd = vm->stop_fd, .events = POLLIN },
+			{ .fd = signal_fd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+		bool rx_full = serial8250_rx_space(&vm->serial) < 2;
+		nfds_t nfds = stdin_open && !rx_full ? 3 : 2;
+		/* With the UART queue full, look again shortly: the guest drains it. */
+		int timeout = stdin_open && rx_full ? 10 : -1;
+		if (poll(fds, nfds, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			error_errno("poll");
+			vm_request_stop(vm, VM_STOP_ERROR, 1, "%s", error_message());
+			break;
+		}
+		if (fds[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(signal_fd, &si, sizeof(si)) == sizeof(si))
+				vm_request_stop(vm, VM_STOP_SIGNAL, 128 + (int)si.ssi_signo,
+						"stopped by signal %s", strsignal((int)si.ssi_signo));
+		}
+		if (nfds == 3 && fds[2].revents & (POLLIN | POLLHUP | POLLERR))
+			forward_input(vm, &esc, &stdin_open);
+	}
+}
+
+static void teardown(struct vm *vm)
+{
+	for (int i = 0; i < vm->ncpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	for (int i = 0; i < vm->ncpus; i++)
+		vcpu_join(&vm->vcpus[i]);
+	for (int i = 0; i < vm->ncpus; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	if (vm->devices_ready)
+		serial8250_destroy(&vm->serial);
+	kvm_destroy(&vm->kvm);
+	if (vm->stop_fd >= 0)
+		close(vm->stop_fd);
+}
+
+static int report(struct vm *vm)
+{
+	int reason = atomic_load(&vm->stop_reason);
+	switch (reason) {
+	case VM_STOP_POWEROFF:
+	case VM_STOP_REBOOT:
+	case VM_STOP_QUIT:
+		log_debug("%s", vm->stop_message);
+		break;
+	default:
+		log_msg(NULL, "%s", vm->stop_message);
+		if (vm->stop_detail[0])
+			fputs(vm->stop_detail, stderr);
+	}
+	return vm->exit_status;
+}
+
+int vm_run(const struct vmm_config *cfg)
+{
+	static struct vm vm_storage; /* large; one VM per process */
+	struct vm *vm = &vm_storage;
+	*vm = (struct vm){ .cfg = cfg, .ncpus = cfg->cpus, .stop_fd = -1 };
+	for (int i = 0; i < CLI_CPUS_MAX; i++)
+		vm->vcpus[i].fd = -1;
+	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
+
+	/* SIGINT/SIGTERM/SIGHUP are read from a signalfd by the main thread;
+	 * blocked before any thread starts so every thread inherits the mask. */
+	sigset_t stop_signals;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	sigset_t kick;
+	sigemptyset(&kick);
+	sigaddset(&kick, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	pthread_sigmask(SIG_BLOCK, &kick, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int signal_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (signal_fd < 0 || vm->stop_fd < 0 || vcpu_init_signals() < 0) {
+		error_errno("cannot set up signal handling");
+		goto fail;
+	}
+	if (create_vm(vm) < 0)
+		goto fail;
+	if (console_open(&vm->console) < 0)
+		goto fail;
+	for (int i = 0; i < vm->ncpus; i++)
+		if (vcpu_start(&vm->vcpus[i]) < 0) {
+			vm_request_stop(vm, VM_STOP_ERROR, 1, "%s", error_message());
+			break;
+		}
+	main_loop(vm, signal_fd);
+	teardown(vm);
+	console_restore(&vm->console);
+	close(signal_fd);
+	return report(vm);
+
+fail:
+	log_msg(NULL, "%s", error_message());
+	teardown(vm);
+	if (signal_fd >= 0)
+		close(signal_fd);
+	return 1;
+}

@@ -1,0 +1,66 @@
+/* A running virtual machine: KVM objects, buses, devices, vCPU threads and
+ * the record of why it stopped. */
+#ifndef MINIVMM_VM_H
+#define MINIVMM_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "../devices/acpi_pm.h"
+#include "../devices/i8042.h"
+#include "../devices/serial8250.h"
+#include "cli.h"
+#include "console.h"
+#include "error.h"
+#include "io_bus.h"
+#include "kvm.h"
+#include "vcpu.h"
+
+enum vm_stop_reason {
+	VM_RUNNING = 0,
+	VM_STOP_POWEROFF,   /* ACPI S5 */
+	VM_STOP_REBOOT,     /* i8042 reset line, cold */
+	VM_STOP_QUIT,       /* Ctrl-A x on the console */
+	VM_STOP_PANIC,      /* i8042 reset with the warm-reset flag set */
+	VM_STOP_CRASH,      /* triple fault, entry failure, internal error */
+	VM_STOP_ERROR,      /* minivmm itself failed */
+	VM_STOP_SIGNAL,     /* SIGINT, SIGTERM, SIGHUP */
+};
+
+struct vm {
+	const struct vmm_config *cfg;
+	struct kvm kvm;
+	struct io_bus pio;
+	struct io_bus mmio;
+	int ncpus;
+	struct vcpu vcpus[CLI_CPUS_MAX];
+
+	struct serial8250 serial;
+	struct i8042 i8042;
+	struct acpi_pm acpi_pm;
+	struct console console;
+	bool devices_ready;
+
+	int stop_fd; /* eventfd: written once the VM must stop */
+	atomic_int stop_reason;
+	int exit_status;
+	char stop_message[ERROR_MAX];
+	char stop_detail[2048]; /* register dump for crashes */
+};
+
+/* Build and run the VM described by cfg; returns minivmm's exit status.
+ * Errors are printed here, in one place. */
+int vm_run(const struct vmm_config *cfg);
+
+/* Ask the VM to stop (any thread). The first request wins; later ones are
+ * ignored. */
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int exit_status,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static inline bool vm_stopping(struct vm *vm)
+{
+	return atomic_load(&vm->stop_reason) != VM_RUNNING;
+}
+
+#endif
