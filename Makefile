@@ -57,7 +57,8 @@ test-kvm: $(BUILD)/minivmm-san
 test-boot: $(BUILD)/minivmm-static guest-images
 	tests/boot/run-nested-tests.sh $(BUILD)/minivmm-static
 
-test: test-unit test-kvm test-boot
+test:
+	tests/run-all.sh
 
 guest-images:
 	$(MAKE) -C guest-images

@@ -125,7 +125,8 @@ static int load_guest(struct vm *vm)
 		error_wrap("kernel '%s'", cfg->kernel);
 		goto out;
 	}
-	if (cfg->initrd && file_read_all(cfg->initrd, "initrd", vm->kvm.mem.size, &initrd,
+	/* The initrd must lie below 4 GiB; whether it fits is the loader's call. */
+	if (cfg->initrd && file_read_all(cfg->initrd, "initrd", 4 * GiB, &initrd,
 					 &initrd_size) < 0)
 		goto out;
 	size_t limit = img.cmdline_size + 1 < BOOT_CMDLINE_MAX ? img.cmdline_size + 1
@@ -175,11 +176,11 @@ static void forward_input(struct vm *vm, struct console_escape *esc, bool *stdin
 	if (space < 2)
 		return;
 	ssize_t n = console_read(&vm->console, in, space - 1 < sizeof(in) ? space - 1 : sizeof(in));
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		*stdin_open = false; /* EOF: the guest keeps running without input */
+	if (vm->console.eof || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		*stdin_open = false; /* end of input: the guest runs on without it */
 		return;
 	}
-	if (n < 0)
+	if (n <= 0)
 		return;
 	enum console_escape_action action;
 	size_t len = console_escape_feed(esc, in, (size_t)n, out, &action);

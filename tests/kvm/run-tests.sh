@@ -86,6 +86,26 @@ expect panic-reset-exits-1 1 'Kernel panic' 'guest kernel panicked'
 run "abc-xyz\n" --kernel "$img/echo_input.bzImage"
 expect stdin-reaches-guest 0 'ABC-XYZ' '' '.'
 
+run "ab\x01xcd\n" --kernel "$img/echo_input.bzImage"
+expect ctrl-a-x-quits 0 'type a line' '' '.'
+if grep -q 'CD\|end of line' "$tmp/out"; then
+	fail ctrl-a-x-drops-later-input "input after Ctrl-A x reached the guest"
+else
+	pass ctrl-a-x-drops-later-input
+fi
+
+# A guest waiting for input forever; SIGTERM must end minivmm cleanly.
+for sig in TERM INT; do
+	(sleep 1; printf '') | "$minivmm" --kernel "$img/echo_input.bzImage" >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	sleep 0.5
+	kill -s "$sig" "$pid"
+	wait "$pid"
+	status=$?
+	want=$((128 + $(kill -l "$sig")))
+	expect "sig$sig-stops-cleanly" "$want" 'type a line' "stopped by signal"
+done
+
 run "" --kernel "$img/entry_state.bzImage"
 if [ "$status" -ne 0 ] || grep -q '^FAIL' "$tmp/out" || [ "$(grep -c '^ok ' "$tmp/out")" -ne 13 ]; then
 	fail entry-state-matches-boot-protocol "status $status, $(grep -c '^ok ' "$tmp/out") of 13 checks ok"

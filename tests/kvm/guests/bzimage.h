@@ -58,8 +58,9 @@ kernel_start:
 	hlt				/* 32-bit entry: not used by minivmm */
 	.org 0x600
 entry64:
+	leaq stack_top(%rip), %rsp	/* the protocol gives no stack */
 
-#define BZIMAGE_END .org 0x400 + KERNEL_SIZE
+#define BZIMAGE_END .balign 16; .fill 512, 1, 0; stack_top: .org 0x400 + KERNEL_SIZE
 
 /* Helpers. COM1 at 0x3f8; LSR (0x3fd) bit 5 = THR empty, bit 0 = data ready. */
 #define COM1 0x3f8

@@ -15,7 +15,6 @@ ok_##name:	.ascii "ok "; .ascii text; .asciz "\r\n";	\
 fail_##name:	.ascii "FAIL "; .ascii text; .asciz "\r\n"
 
 	movq %rsi, %r15			/* boot_params */
-	leaq stack_top(%rip), %rsp	/* the protocol gives no stack */
 	pushfq
 	popq %r14			/* RFLAGS at entry */
 
@@ -81,7 +80,4 @@ MSG(interrupts_off, "interrupts are disabled")
 MSG(load_address, "kernel loaded at pref_address")
 MSG(identity_map_4g, "identity map reaches the local APIC below 4 GiB")
 done:	.asciz "entry state checked\r\n"
-	.balign 16
-	.fill 256, 1, 0
-stack_top:
 	BZIMAGE_END

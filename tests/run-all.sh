@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# make test: runs the three test layers, each even if an earlier one failed,
+# then prints one total line. Each layer prints its own "N passed, N failed"
+# (Criterion: its "Synthesis" line).
+#   1. unit     Criterion tests of the pure logic, under ASan/UBSan
+#   2. kvm      tiny guest programs under the local /dev/kvm
+#   3. boot     real Linux guests in the nested test host (QEMU TCG + kvm_amd)
+set -u
+cd "$(dirname "$0")/.."
+total_pass=0
+total_fail=0
+failed_layers=()
+log=$(mktemp "${TMPDIR:-/tmp}/minivmm-test.XXXXXX")
+trap 'rm -f "$log"' EXIT
+
+layer() {
+	local name=$1
+	shift
+	echo "=== test layer: $name ($*)"
+	local start=$SECONDS
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local p f
+	p=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p; s/^\([0-9]*\) passed, [0-9]* failed.*/\1/p' "$log" | tail -1)
+	f=$(sed -n 's/.*Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1+\2/p; s/^[0-9]* passed, \([0-9]*\) failed.*/\1/p' "$log" | tail -1)
+	p=${p:-0}
+	f=$(( ${f:-0} ))
+	# A layer that failed without reporting a failed test still counts as one.
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	echo "=== $name: $p passed, $f failed ($((SECONDS - start)) s)"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	[ "$rc" -eq 0 ] || failed_layers+=("$name")
+}
+
+layer unit make --no-print-directory test-unit
+layer kvm make --no-print-directory test-kvm
+layer boot make --no-print-directory test-boot
+
+if [ ${#failed_layers[@]} -gt 0 ]; then
+	echo "failed layers: ${failed_layers[*]}"
+fi
+echo "total: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ] && [ ${#failed_layers[@]} -eq 0 ]

@@ -1,0 +1,127 @@
+#include "console.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+
+/* Raw input as in termios(3) "Raw mode", except that the output flags
+ * (OPOST, ONLCR) and the character size are left alone:
+ *   ISIG    Ctrl-C/Ctrl-Z/Ctrl-\ go to the guest, not to minivmm
+ *   ICANON  bytes arrive as typed, not a line at a time
+ *   ECHO    the guest echoes, not the host tty
+ *   IEXTEN  Ctrl-V and friends go to the guest
+ *   IXON    Ctrl-S/Ctrl-Q go to the guest (no host flow control)
+ *   ICRNL   Enter stays CR; the guest's tty maps it as it likes */
+static void make_raw(struct termios *t)
+{
+	t->c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
+				  ICRNL | IXON);
+	t->c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	t->c_cc[VMIN] = 1;
+	t->c_cc[VTIME] = 0;
+}
+
+int console_open(struct console *c)
+{
+	struct termios raw;
+
+	memset(c, 0, sizeof(*c));
+	c->in_fd = STDIN_FILENO;
+	if (!isatty(c->in_fd))
+		return 0;
+	if (tcgetattr(c->in_fd, &c->saved) < 0)
+		return error_errno("console: cannot read the terminal settings of stdin");
+	raw = c->saved;
+	make_raw(&raw);
+	if (tcsetattr(c->in_fd, TCSANOW, &raw) < 0)
+		return error_errno("console: cannot put stdin in raw mode");
+	c->raw = 1;
+	return 0;
+}
+
+void console_restore(struct console *c)
+{
+	int saved_errno = errno; /* may run inside a signal handler */
+
+	/* TCSANOW rather than TCSADRAIN: a handler must not wait for a
+	 * stalled terminal to drain. Clearing `raw` afterwards makes a
+	 * second call (atexit after a normal restore) a no-op. */
+	if (c->raw) {
+		tcsetattr(c->in_fd, TCSANOW, &c->saved);
+		c->raw = 0;
+	}
+	errno = saved_errno;
+}
+
+ssize_t console_read(struct console *c, uint8_t *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = c->in_fd, .events = POLLIN };
+	ssize_t n;
+
+	if (c->eof || len == 0)
+		return 0;
+	for (;;) {
+		int ready = poll(&pfd, 1, 0);
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready < 0)
+			return error_errno("console: poll on stdin");
+		if (ready == 0)
+			return 0;
+		/* POLLNVAL: stdin was closed (e.g. started with <&-); treat it
+		 * as no input rather than spinning on it. */
+		if (pfd.revents & POLLNVAL) {
+			c->eof = true;
+			return 0;
+		}
+		n = read(c->in_fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n < 0)
+			return error_errno("console: read from stdin");
+		if (n == 0)
+			c->eof = true;
+		return n;
+	}
+}
+
+/* Block until stdout can take more; it is non-blocking only if another
+ * process sharing the file description made it so. */
+static int wait_writable(void)
+{
+	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	for (;;) {
+		if (poll(&pfd, 1, -1) >= 0)
+			return 0;
+		if (errno != EINTR)
+			return error_errno("console: poll on stdout");
+	}
+}
+
+int console_write_all(const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(STDOUT_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_writable() < 0)
+				return -1;
+			continue;
+		}
+		if (n < 0)
+			return error_errno("console: write to stdout");
+		if (n == 0)
+			return error_set("console: write to stdout made no progress");
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
