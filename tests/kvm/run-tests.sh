@@ -86,7 +86,10 @@ expect panic-reset-exits-1 1 'Kernel panic' 'guest kernel panicked'
 run "abc-xyz\n" --kernel "$img/echo_input.bzImage"
 expect stdin-reaches-guest 0 'ABC-XYZ' '' '.'
 
-run "ab\x01xcd\n" --kernel "$img/echo_input.bzImage"
+# Input arrives after the prompt, as a person would type it.
+(sleep 1; printf 'ab\001xcd\n') | timeout -k 5 30 "$minivmm" --kernel "$img/echo_input.bzImage" \
+	>"$tmp/out" 2>"$tmp/err"
+status=$?
 expect ctrl-a-x-quits 0 'type a line' '' '.'
 if grep -q 'CD\|end of line' "$tmp/out"; then
 	fail ctrl-a-x-drops-later-input "input after Ctrl-A x reached the guest"
