@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "../boot/bzimage.h"
-#include "../boot/cmdline.h"
 #include "../boot/cpu_setup.h"
 #include "../boot/layout.h"
 #include "../boot/loader.h"
@@ -115,7 +114,6 @@ static int load_guest(struct vm *vm)
 	uint8_t *kernel = NULL, *initrd = NULL;
 	size_t kernel_size = 0, initrd_size = 0;
 	struct bzimage img;
-	char cmdline[BOOT_CMDLINE_MAX];
 	struct boot_result boot;
 	int r = -1;
 
@@ -129,14 +127,9 @@ static int load_guest(struct vm *vm)
 	if (cfg->initrd && file_read_all(cfg->initrd, "initrd", 4 * GiB, &initrd,
 					 &initrd_size) < 0)
 		goto out;
-	size_t limit = img.cmdline_size + 1 < BOOT_CMDLINE_MAX ? img.cmdline_size + 1
-							       : BOOT_CMDLINE_MAX;
-	if (cmdline_build(cmdline, limit, CMDLINE_DEFAULTS, cfg->cmdline ? cfg->cmdline : "") < 0) {
-		error_wrap("--cmdline");
-		goto out;
-	}
-	log_debug("kernel command line: %s", cmdline);
-	if (boot_load_linux(&vm->kvm.mem, &img, initrd, initrd_size, cmdline, vm->ncpus, &boot) < 0)
+	/* The loader puts CMDLINE_DEFAULTS first; this is what follows it. */
+	const char *extra = cfg->cmdline ? cfg->cmdline : "";
+	if (boot_load_linux(&vm->kvm.mem, &img, initrd, initrd_size, extra, vm->ncpus, &boot) < 0)
 		goto out;
 	log_debug("kernel at %#llx, entry %#llx, initrd at %#llx (%llu bytes)",
 		  (unsigned long long)boot.kernel_gpa, (unsigned long long)boot.entry,

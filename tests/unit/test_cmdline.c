@@ -1,0 +1,79 @@
+/* cmdline_build: joining the defaults with what the user adds, and the
+ * kernel's length limit. */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include "../../boot/cmdline.h"
+#include "../../vmm/error.h"
+
+Test(cmdline, joins_with_one_space)
+{
+	char out[64];
+
+	cr_assert_eq(cmdline_build(out, sizeof(out), "console=ttyS0 panic=-1", "quiet init=/bin/sh"),
+		     0, "%s", error_message());
+	cr_assert_str_eq(out, "console=ttyS0 panic=-1 quiet init=/bin/sh");
+}
+
+Test(cmdline, empty_or_null_extra_gives_defaults)
+{
+	char out[64];
+
+	cr_assert_eq(cmdline_build(out, sizeof(out), "console=ttyS0", ""), 0);
+	cr_assert_str_eq(out, "console=ttyS0");
+	memset(out, 'x', sizeof(out));
+	cr_assert_eq(cmdline_build(out, sizeof(out), "console=ttyS0", NULL), 0);
+	cr_assert_str_eq(out, "console=ttyS0");
+}
+
+Test(cmdline, empty_defaults_no_leading_space)
+{
+	char out[64];
+
+	cr_assert_eq(cmdline_build(out, sizeof(out), "", "root=/dev/vda"), 0);
+	cr_assert_str_eq(out, "root=/dev/vda");
+	cr_assert_eq(cmdline_build(out, sizeof(out), NULL, NULL), 0);
+	cr_assert_str_eq(out, "");
+}
+
+Test(cmdline, exactly_at_limit)
+{
+	/* "abc def" is 7 bytes: with its NUL it fills 8 exactly. */
+	char out[9];
+
+	out[8] = '#';
+	cr_assert_eq(cmdline_build(out, 8, "abc", "def"), 0, "%s", error_message());
+	cr_assert_str_eq(out, "abc def");
+	cr_assert_eq(out[8], '#', "wrote past out_size");
+}
+
+Test(cmdline, one_over_limit)
+{
+	char out[8];
+
+	memset(out, '#', sizeof(out));
+	error_clear();
+	cr_assert_eq(cmdline_build(out, 7, "abc", "def"), -1);
+	/* Names the line's length and the most the kernel takes. */
+	cr_assert_not_null(strstr(error_message(), "is 7 bytes"), "%s", error_message());
+	cr_assert_not_null(strstr(error_message(), "at most 6"), "%s", error_message());
+	cr_assert_eq(out[7], '#', "wrote past out_size");
+}
+
+Test(cmdline, defaults_alone_too_long)
+{
+	char out[4];
+
+	cr_assert_eq(cmdline_build(out, sizeof(out), "console=ttyS0", NULL), -1);
+	cr_assert_eq(cmdline_build(out, 0, "", NULL), -1);
+}
+
+/* minivmm tells a guest panic from a reboot by the warm-reset flag that
+ * panic_warm makes the kernel write, and catches the reset on the i8042. */
+Test(cmdline, defaults_select_i8042_reboot_and_warm_panic)
+{
+	cr_assert_not_null(strstr(CMDLINE_DEFAULTS, "reboot=k,panic_warm"));
+	cr_assert_not_null(strstr(CMDLINE_DEFAULTS, "panic=-1"));
+	cr_assert_not_null(strstr(CMDLINE_DEFAULTS, "console=ttyS0"));
+}
