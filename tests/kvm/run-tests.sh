@@ -110,8 +110,8 @@ for sig in TERM INT; do
 done
 
 run "" --kernel "$img/entry_state.bzImage"
-if [ "$status" -ne 0 ] || grep -q '^FAIL' "$tmp/out" || [ "$(grep -c '^ok ' "$tmp/out")" -ne 13 ]; then
-	fail entry-state-matches-boot-protocol "status $status, $(grep -c '^ok ' "$tmp/out") of 13 checks ok"
+if [ "$status" -ne 0 ] || grep -q '^FAIL' "$tmp/out" || [ "$(grep -c '^ok ' "$tmp/out")" -ne 15 ]; then
+	fail entry-state-matches-boot-protocol "status $status, $(grep -c '^ok ' "$tmp/out") of 15 checks ok"
 else
 	pass entry-state-matches-boot-protocol
 fi

@@ -63,6 +63,14 @@ fail_##name:	.ascii "FAIL "; .ascii text; .asciz "\r\n"
 	andl $0xff, %eax
 	cmpl $0x10, %eax		/* an integrated APIC (0x1X) */
 	CHECK(jb, identity_map_4g)
+	movl $1, %eax
+	cpuid
+	testl $0x80000000, %ecx		/* CPUID.1:ECX.hypervisor */
+	CHECK(jz, hypervisor_bit)
+	movl $0x40000000, %eax
+	cpuid
+	cmpl $0x4b4d564b, %ebx		/* "KVMK" of "KVMKVMKVM" */
+	CHECK(jne, kvm_signature)
 	PRINT(done)
 	RESET
 DEFINE_PRINT
@@ -79,5 +87,7 @@ MSG(ss, "SS is __BOOT_DS (0x18)")
 MSG(interrupts_off, "interrupts are disabled")
 MSG(load_address, "kernel loaded at pref_address")
 MSG(identity_map_4g, "identity map reaches the local APIC below 4 GiB")
+MSG(hypervisor_bit, "CPUID reports a hypervisor")
+MSG(kvm_signature, "CPUID 0x40000000 has the KVM signature")
 done:	.asciz "entry state checked\r\n"
 	BZIMAGE_END
