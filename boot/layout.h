@@ -43,6 +43,9 @@
 /* Platform devices in the MMIO hole. */
 #define VIRTIO_MMIO_BASE 0xd0000000ULL
 #define VIRTIO_MMIO_SIZE 0x1000ULL
+/* ISA IRQ of the vsock device, routed by the MP table and ACPI like any
+ * ISA line (edge, active high). */
+#define VIRTIO_VSOCK_IRQ 5
 #define IOAPIC_ADDR 0xfec00000ULL
 #define LAPIC_ADDR 0xfee00000ULL
 
@@ -54,9 +57,14 @@
 #define SERIAL_COM1_IRQ 4
 #define I8042_DATA_PORT 0x60
 #define I8042_COMMAND_PORT 0x64
-/* ACPI hardware-reduced sleep control/status registers (FADT), one byte each. */
-#define ACPI_SLEEP_CONTROL_PORT 0x600
-#define ACPI_SLEEP_STATUS_PORT 0x601
+/* ACPI fixed hardware (FADT, ACPI 6.4 section 4.8.3): the PM1a event block
+ * (PM1_STS, PM1_EN: 16 bits each) and right after it the PM1a control
+ * block (PM1_CNT, 16 bits). devices/acpi_pm.c serves all three. */
+#define ACPI_PM1A_EVT_PORT 0x600
+#define ACPI_PM1A_CNT_PORT 0x604
+/* ISA IRQ of the ACPI System Control Interrupt (FADT SCI_INT), level
+ * triggered and active high (MADT override, MP table entry). */
+#define ACPI_SCI_IRQ 9
 /* ACPI SLP_TYP value minivmm's DSDT gives \_S5 (soft off). */
 #define ACPI_S5_SLP_TYP 5
 

@@ -21,6 +21,7 @@ const char cli_usage[] =
 	"  --vsock-cid CID    give the guest a virtio-vsock device with this\n"
 	"                     context ID (3 to 4294967294)\n"
 	"  --debug            log unhandled guest I/O and device events\n"
+	"  --stats            print exit and device counters when the VM stops\n"
 	"  --help             show this help and exit\n"
 	"  --version          show the version and exit\n"
 	"\n"
@@ -99,7 +100,7 @@ static int parse_cid(const char *s, uint32_t *cid)
 }
 
 enum opt_id { OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID,
-	      OPT_DEBUG, OPT_HELP, OPT_VERSION };
+	      OPT_DEBUG, OPT_STATS, OPT_HELP, OPT_VERSION };
 
 static const struct {
 	const char *name;
@@ -109,7 +110,7 @@ static const struct {
 	{ "kernel", OPT_KERNEL, true },	   { "initrd", OPT_INITRD, true },
 	{ "cmdline", OPT_CMDLINE, true },  { "memory", OPT_MEMORY, true },
 	{ "cpus", OPT_CPUS, true },	   { "vsock-cid", OPT_CID, true },
-	{ "debug", OPT_DEBUG, false },	   { "help", OPT_HELP, false },
+	{ "debug", OPT_DEBUG, false },	   { "stats", OPT_STATS, false },	   { "help", OPT_HELP, false },
 	{ "version", OPT_VERSION, false },
 };
 
@@ -135,6 +136,9 @@ static int apply(struct vmm_config *cfg, enum opt_id id, const char *value)
 		return parse_cid(value, &cfg->vsock_cid);
 	case OPT_DEBUG:
 		cfg->debug = true;
+		return 0;
+	case OPT_STATS:
+		cfg->stats = true;
 		return 0;
 	case OPT_HELP:
 		cfg->help = true;

@@ -23,6 +23,7 @@ struct vmm_config {
 	bool vsock;
 	uint32_t vsock_cid;
 	bool debug;
+	bool stats;
 	bool help;
 	bool version;
 };

@@ -165,3 +165,31 @@ int kvm_set_irq_line(struct kvm *kvm, uint32_t gsi, int level)
 		return error_errno("KVM_IRQ_LINE %u", gsi);
 	return 0;
 }
+
+int kvm_ioeventfd(struct kvm *kvm, uint64_t addr, uint32_t len, uint64_t datamatch, int fd,
+		  bool assign)
+{
+	struct kvm_ioeventfd io = {
+		.datamatch = datamatch,
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH | (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+	};
+	if (ioctl(kvm->vm_fd, KVM_IOEVENTFD, &io) < 0)
+		return error_errno("KVM_IOEVENTFD (%s %#llx, data %llu)", assign ? "add" : "remove",
+				   (unsigned long long)addr, (unsigned long long)datamatch);
+	return 0;
+}
+
+int kvm_irqfd(struct kvm *kvm, uint32_t gsi, int fd, bool assign)
+{
+	struct kvm_irqfd irqfd = {
+		.fd = (uint32_t)fd,
+		.gsi = gsi,
+		.flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
+	};
+	if (ioctl(kvm->vm_fd, KVM_IRQFD, &irqfd) < 0)
+		return error_errno("KVM_IRQFD (%s GSI %u)", assign ? "add" : "remove", gsi);
+	return 0;
+}

@@ -4,6 +4,7 @@
 #ifndef MINIVMM_KVM_H
 #define MINIVMM_KVM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "guest_memory.h"
@@ -26,5 +27,14 @@ void kvm_destroy(struct kvm *kvm);
 
 /* Set a guest interrupt line (GSI) level through KVM_IRQ_LINE. */
 int kvm_set_irq_line(struct kvm *kvm, uint32_t gsi, int level);
+
+/* KVM_IOEVENTFD: a guest write of `len` bytes equal to `datamatch` at MMIO
+ * address `addr` signals `fd` inside the kernel, without an exit to
+ * minivmm. assign = false removes it again. */
+int kvm_ioeventfd(struct kvm *kvm, uint64_t addr, uint32_t len, uint64_t datamatch, int fd,
+		  bool assign);
+/* KVM_IRQFD: a write to `fd` pulses guest interrupt line `gsi` inside the
+ * kernel. assign = false removes it again. */
+int kvm_irqfd(struct kvm *kvm, uint32_t gsi, int fd, bool assign);
 
 #endif

@@ -32,7 +32,10 @@ int vcpu_init_signals(void)
 }
 
 /* Each vCPU gets KVM's supported CPUID with its own APIC ID filled in
- * (leaf 1 EBX[31:24], leaves 0xB/0x1F EDX), as the MP table says. */
+ * (leaf 1 EBX[31:24], leaves 0xB/0x1F EDX), as the MP table says, and the
+ * "running under a hypervisor" bit (leaf 1 ECX[31]), which KVM does not
+ * report itself: without it Linux never looks at the KVM leaves at
+ * 0x40000000 and runs without kvmclock or other paravirt features. */
 static int set_cpuid(struct vcpu *vcpu)
 {
 	const struct kvm_cpuid2 *supported = vcpu->vm->kvm.cpuid;
@@ -43,8 +46,10 @@ static int set_cpuid(struct vcpu *vcpu)
 	memcpy(c, supported, bytes);
 	for (uint32_t i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
-		if (e->function == 1)
+		if (e->function == 1) {
 			e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
+			e->ecx |= 1u << 31;
+		}
 		if (e->function == 0xb || e->function == 0x1f)
 			e->edx = (uint32_t)vcpu->id;
 	}
@@ -157,13 +162,16 @@ static void handle_exit(struct vcpu *vcpu)
 	char what[160];
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
+		vcpu->exits_pio++;
 		handle_pio(vcpu);
 		return;
 	case KVM_EXIT_MMIO:
+		vcpu->exits_mmio++;
 		handle_mmio(vcpu);
 		return;
 	case KVM_EXIT_INTR:
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		vcpu->exits_other++;
 		return;
 	case KVM_EXIT_HLT:
 		/* Only without an in-kernel local APIC; never expected here. */

@@ -17,6 +17,10 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	/* Exits to userspace, written by this vCPU's thread only. */
+	unsigned long exits_pio;
+	unsigned long exits_mmio;
+	unsigned long exits_other;
 };
 
 int vcpu_create(struct vcpu *vcpu, struct vm *vm, int id);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <linux/kvm.h>
+#include <linux/virtio_mmio.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -99,11 +100,55 @@ static int setup_devices(struct vm *vm)
 	if (io_bus_register(&vm->pio, SERIAL_COM1_PORT, 8, serial8250_io, &vm->serial,
 			    "serial (COM1)") < 0 ||
 	    io_bus_register(&vm->pio, I8042_DATA_PORT, 5, i8042_io, &vm->i8042, "i8042") < 0 ||
-	    io_bus_register(&vm->pio, ACPI_SLEEP_CONTROL_PORT, 2, acpi_pm_io, &vm->acpi_pm,
-			    "ACPI sleep registers") < 0 ||
+	    io_bus_register(&vm->pio, ACPI_PM1A_EVT_PORT, ACPI_PM_RANGE_LEN, acpi_pm_io, &vm->acpi_pm,
+			    "ACPI PM1a registers") < 0 ||
 	    io_bus_register(&vm->pio, 0x80, 1, io_delay_port, NULL, "POST/io-delay") < 0)
 		return error_wrap("devices");
 	return 0;
+}
+
+/* --- virtio-vsock ------------------------------------------------------- */
+
+static int vsock_kick_fd(void *ctx, uint32_t queue, int fd, bool assign)
+{
+	struct vm *vm = ctx;
+	return kvm_ioeventfd(&vm->kvm, VIRTIO_MMIO_BASE + VIRTIO_MMIO_QUEUE_NOTIFY, 4, queue, fd,
+			     assign);
+}
+
+static int vsock_call_fd(void *ctx, int fd, bool assign)
+{
+	struct vm *vm = ctx;
+	return kvm_irqfd(&vm->kvm, VIRTIO_VSOCK_IRQ, fd, assign);
+}
+
+/* A config interrupt from the transport (DEVICE_NEEDS_RESET): an edge on
+ * the device's line, the same line vhost's irqfd pulses. */
+static void vsock_raise_irq(void *ctx)
+{
+	struct vm *vm = ctx;
+	if (kvm_set_irq_line(&vm->kvm, VIRTIO_VSOCK_IRQ, 1) < 0 ||
+	    kvm_set_irq_line(&vm->kvm, VIRTIO_VSOCK_IRQ, 0) < 0)
+		log_warn("virtio-vsock: %s", error_message());
+}
+
+/* Opening vhost and setting the CID happens before the guest boots, so a
+ * reserved or clashing CID is reported at once. */
+static int setup_vsock(struct vm *vm)
+{
+	const struct vhost_vsock_wiring wiring = {
+		.kick_fd = vsock_kick_fd, .call_fd = vsock_call_fd, .ctx = vm,
+	};
+	if (vhost_vsock_open(&vm->vhost, vm->cfg->vsock_cid, &vm->kvm.mem, &wiring) < 0)
+		return -1;
+	struct vsock_backend backend = vhost_vsock_backend(&vm->vhost);
+	const struct virtio_mmio_platform platform = {
+		.mem = &vm->kvm.mem, .raise_irq = vsock_raise_irq, .ctx = vm,
+	};
+	vsock_device_init(&vm->vsock, vm->cfg->vsock_cid, &backend, &platform);
+	vm->vsock_ready = true;
+	return io_bus_register(&vm->mmio, VIRTIO_MMIO_BASE, VIRTIO_MMIO_SIZE, virtio_mmio_io,
+			       &vm->vsock.transport, "virtio-vsock");
 }
 
 /* --- boot ---------------------------------------------------------------- */
@@ -127,8 +172,18 @@ static int load_guest(struct vm *vm)
 	if (cfg->initrd && file_read_all(cfg->initrd, "initrd", 4 * GiB, &initrd,
 					 &initrd_size) < 0)
 		goto out;
-	/* The loader puts CMDLINE_DEFAULTS first; this is what follows it. */
-	const char *extra = cfg->cmdline ? cfg->cmdline : "";
+	/* The loader puts CMDLINE_DEFAULTS first; then come the devices the
+	 * guest cannot discover by itself, then the user's --cmdline. */
+	char extra[BOOT_CMDLINE_MAX];
+	int n = 0;
+	if (cfg->vsock)
+		n = snprintf(extra, sizeof(extra), "virtio_mmio.device=%lluK@%#llx:%u ",
+			     VIRTIO_MMIO_SIZE / 1024, VIRTIO_MMIO_BASE, VIRTIO_VSOCK_IRQ);
+	if (n < 0 || snprintf(extra + n, sizeof(extra) - (size_t)n, "%s",
+			      cfg->cmdline ? cfg->cmdline : "") >= (int)(sizeof(extra) - (size_t)n)) {
+		error_set("--cmdline: too long");
+		goto out;
+	}
 	if (boot_load_linux(&vm->kvm.mem, &img, initrd, initrd_size, extra, vm->ncpus, &boot) < 0)
 		goto out;
 	log_debug("kernel at %#llx, entry %#llx, initrd at %#llx (%llu bytes)",
@@ -150,6 +205,8 @@ static int create_vm(struct vm *vm)
 	if (kvm_init(&vm->kvm, vm->cfg->memory_mib * MiB) < 0)
 		return -1;
 	if (setup_devices(vm) < 0)
+		return -1;
+	if (vm->cfg->vsock && setup_vsock(vm) < 0)
 		return -1;
 	for (int i = 0; i < vm->ncpus; i++)
 		if (vcpu_create(&vm->vcpus[i], vm, i) < 0)
@@ -192,6 +249,7 @@ static void main_loop(struct vm *vm, int signal_fd)
 	bool stdin_open = true;
 
 	while (!vm_stopping(vm)) {
+		vm->main_wakeups++;
 		struct pollfd fds[3] = {
 			{ .fd = vm->stop_fd, .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
@@ -229,13 +287,56 @@ static void teardown(struct vm *vm)
 		vcpu_destroy(&vm->vcpus[i]);
 	if (vm->devices_ready)
 		serial8250_destroy(&vm->serial);
+	/* Stop vhost and close it before the VM goes: the CID is free again
+	 * as soon as minivmm exits, whatever the reason. */
+	if (vm->vsock_ready)
+		vsock_device_destroy(&vm->vsock);
+	if (vm->vhost.fd >= 0)
+		vhost_vsock_close(&vm->vhost);
 	kvm_destroy(&vm->kvm);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 }
 
+/* --stats: where the VM's time went, for users and for the tests that
+ * check that the vsock data plane never passes through minivmm. */
+static void print_stats(struct vm *vm)
+{
+	unsigned long pio = 0, mmio = 0, other = 0;
+	for (int i = 0; i < vm->ncpus; i++) {
+		pio += vm->vcpus[i].exits_pio;
+		mmio += vm->vcpus[i].exits_mmio;
+		other += vm->vcpus[i].exits_other;
+	}
+	log_msg("stats", "vcpu_exits=%lu pio_exits=%lu mmio_exits=%lu other_exits=%lu",
+		pio + mmio + other, pio, mmio, other);
+	log_msg("stats", "main_loop_wakeups=%lu", vm->main_wakeups);
+	if (vm->vsock_ready) {
+		const struct vsock_device *d = &vm->vsock;
+		log_msg("stats", "vsock_notify_rx=%lu vsock_notify_tx=%lu vsock_notify_event=%lu",
+			d->notifies[0], d->notifies[1], d->notifies[2]);
+		struct virtio_mmio_stats t;
+		virtio_mmio_get_stats(&vm->vsock.transport, &t);
+		log_msg("stats",
+			"vsock_mmio queue_notify_writes=%llu interrupt_status_reads=%llu "
+			"interrupt_ack_writes=%llu config_reads=%llu other_reads=%llu "
+			"other_writes=%llu refused=%llu activations=%llu resets=%llu",
+			(unsigned long long)t.queue_notify_writes,
+			(unsigned long long)t.interrupt_status_reads,
+			(unsigned long long)t.interrupt_ack_writes, (unsigned long long)t.config_reads,
+			(unsigned long long)t.other_reads, (unsigned long long)t.other_writes,
+			(unsigned long long)t.refused, (unsigned long long)t.activations,
+			(unsigned long long)t.resets);
+		log_msg("stats", "vhost_starts=%lu vhost_stops=%lu vhost_forwarded_kicks=%lu",
+			vm->vhost.stats.starts, vm->vhost.stats.stops,
+			vm->vhost.stats.forwarded_kicks);
+	}
+}
+
 static int report(struct vm *vm)
 {
+	if (vm->cfg->stats)
+		print_stats(vm);
 	int reason = atomic_load(&vm->stop_reason);
 	switch (reason) {
 	case VM_STOP_POWEROFF:
@@ -259,6 +360,7 @@ int vm_run(const struct vmm_config *cfg)
 	for (int i = 0; i < CLI_CPUS_MAX; i++)
 		vm->vcpus[i].fd = -1;
 	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
+	vm->vhost.fd = -1;
 
 	/* SIGINT/SIGTERM/SIGHUP are read from a signalfd by the main thread;
 	 * blocked before any thread starts so every thread inherits the mask. */

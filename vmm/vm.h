@@ -10,6 +10,8 @@
 #include "../devices/acpi_pm.h"
 #include "../devices/i8042.h"
 #include "../devices/serial8250.h"
+#include "../virtio/vhost_vsock.h"
+#include "../virtio/vsock.h"
 #include "cli.h"
 #include "console.h"
 #include "error.h"
@@ -41,6 +43,10 @@ struct vm {
 	struct acpi_pm acpi_pm;
 	struct console console;
 	bool devices_ready;
+	struct vhost_vsock vhost;
+	struct vsock_device vsock;
+	bool vsock_ready;
+	unsigned long main_wakeups;
 
 	int stop_fd; /* eventfd: written once the VM must stop */
 	atomic_int stop_reason;

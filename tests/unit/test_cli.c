@@ -25,7 +25,7 @@ Test(cli, all_options_both_spellings)
 {
 	struct vmm_config c;
 	cr_assert_eq(PARSE(&c, "--kernel=k", "--initrd", "i", "--cmdline=quiet loglevel=1",
-			   "--memory", "3584", "--cpus=4", "--vsock-cid", "3", "--debug"), 0);
+			   "--memory", "3584", "--cpus=4", "--vsock-cid", "3", "--debug", "--stats"), 0);
 	cr_assert_str_eq(c.kernel, "k");
 	cr_assert_str_eq(c.initrd, "i");
 	cr_assert_str_eq(c.cmdline, "quiet loglevel=1");
@@ -34,6 +34,7 @@ Test(cli, all_options_both_spellings)
 	cr_assert(c.vsock);
 	cr_assert_eq(c.vsock_cid, 3);
 	cr_assert(c.debug);
+	cr_assert(c.stats);
 }
 
 Test(cli, memory_suffixes)

@@ -1,0 +1,115 @@
+#include "vsock.h"
+
+#include <string.h>
+
+#include "../vmm/error.h"
+#include "../vmm/log.h"
+
+#define BIT(n) (1ULL << (n))
+
+uint64_t vsock_offered_features(uint64_t backend_features)
+{
+	const uint64_t optional = BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_RING_F_INDIRECT_DESC) |
+				  BIT(VIRTIO_VSOCK_F_SEQPACKET);
+	return BIT(VIRTIO_F_VERSION_1) | (backend_features & optional);
+}
+
+static uint64_t features(void *dev)
+{
+	struct vsock_device *d = dev;
+	return d->offered;
+}
+
+/* struct virtio_vsock_config { le64 guest_cid; } */
+static void config_read(void *dev, uint32_t offset, uint8_t *data, uint32_t len)
+{
+	struct vsock_device *d = dev;
+	uint8_t config[8];
+	for (int i = 0; i < 8; i++)
+		config[i] = (uint8_t)(d->guest_cid >> (8 * i));
+	for (uint32_t i = 0; i < len; i++)
+		data[i] = offset + i < sizeof(config) ? config[offset + i] : 0;
+}
+
+static struct vsock_queue_config queue_config(struct virtio_mmio *t, uint32_t index)
+{
+	const struct virtio_mmio_queue *q = virtio_mmio_queue(t, index);
+	return (struct vsock_queue_config){
+		.num = q->num, .desc = q->desc, .avail = q->driver, .used = q->device,
+	};
+}
+
+static int activate(void *dev, struct virtio_mmio *t)
+{
+	struct vsock_device *d = dev;
+	const struct virtio_mmio_queue *rx = virtio_mmio_queue(t, 0);
+	const struct virtio_mmio_queue *tx = virtio_mmio_queue(t, 1);
+	if (!rx->ready || !tx->ready)
+		return error_set("driver set DRIVER_OK without rx and tx queues ready");
+	struct vsock_backend_config cfg = {
+		.features = virtio_mmio_acked_features(t) & d->backend.features,
+		.rx = queue_config(t, 0),
+		.tx = queue_config(t, 1),
+	};
+	if (d->backend.ops->start(d->backend.ctx, &cfg) < 0)
+		return -1;
+	d->backend_started = true;
+	log_debug("virtio-vsock: started, features %#llx, rx %u tx %u entries",
+		  (unsigned long long)cfg.features, cfg.rx.num, cfg.tx.num);
+	return 0;
+}
+
+static void reset(void *dev, struct virtio_mmio *t)
+{
+	struct vsock_device *d = dev;
+	(void)t;
+	if (d->backend_started) {
+		d->backend.ops->stop(d->backend.ctx);
+		d->backend_started = false;
+		log_debug("virtio-vsock: reset by the driver");
+	}
+}
+
+static void notify(void *dev, struct virtio_mmio *t, uint32_t queue)
+{
+	struct vsock_device *d = dev;
+	(void)t;
+	/* rx/tx kicks normally go straight to the backend through ioeventfds;
+	 * one that reached us is passed on. The event queue only carries
+	 * buffers for TRANSPORT_RESET events, which minivmm has none to send. */
+	if (queue < VSOCK_NUM_QUEUES)
+		d->notifies[queue]++;
+	if (queue < VSOCK_QUEUE_EVENT && d->backend_started)
+		d->backend.ops->kick(d->backend.ctx, queue);
+}
+
+static const struct virtio_device_ops vsock_ops = {
+	.device_id = VIRTIO_ID_VSOCK,
+	.num_queues = VSOCK_NUM_QUEUES,
+	.queue_num_max = VSOCK_QUEUE_SIZE_MAX,
+	.config_size = 8,
+	.features = features,
+	.config_read = config_read,
+	.config_write = NULL,
+	.activate = activate,
+	.reset = reset,
+	.notify = notify,
+};
+
+void vsock_device_init(struct vsock_device *d, uint64_t guest_cid,
+		       const struct vsock_backend *backend,
+		       const struct virtio_mmio_platform *platform)
+{
+	*d = (struct vsock_device){
+		.guest_cid = guest_cid,
+		.backend = *backend,
+		.offered = vsock_offered_features(backend->features),
+	};
+	virtio_mmio_init(&d->transport, &vsock_ops, d, platform, "virtio-vsock");
+}
+
+void vsock_device_destroy(struct vsock_device *d)
+{
+	reset(d, &d->transport);
+	virtio_mmio_destroy(&d->transport);
+}
