@@ -147,7 +147,7 @@ static int load_firmware_tables(struct guest_memory *mem, int ncpus, uint64_t *r
 	p = low_area(mem, ACPI_TABLES_ADDR, acpi_len, "ACPI tables");
 	if (p == NULL)
 		return -1;
-	if (acpi_build(p, acpi_len, ACPI_TABLES_ADDR, rsdp, &used) < 0)
+	if (acpi_build(p, acpi_len, ACPI_TABLES_ADDR, ncpus, rsdp, &used) < 0)
 		return error_wrap("ACPI tables");
 	log_debug("ACPI tables: %zu bytes at 0x%llx, RSDP at 0x%llx", used,
 		  (unsigned long long)ACPI_TABLES_ADDR, (unsigned long long)*rsdp);

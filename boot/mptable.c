@@ -107,9 +107,6 @@ _Static_assert(sizeof(struct mp_interrupt) == 8, "MP interrupt entry is 8 bytes"
 #define MP_INT_VECTORED 0 /* signal from the I/O APIC (INT) */
 #define MP_INT_NMI 1
 #define MP_INT_EXTINT 3 /* 8259A-compatible interrupt controller */
-/* Polarity and trigger "conforms to the specification of the bus": for ISA
- * that is active-high, edge-triggered. */
-#define MP_IRQ_FLAGS_CONFORMING 0
 
 #define MP_ISA_BUS_ID 0
 #define MP_ALL_LAPICS 0xff
@@ -128,29 +125,40 @@ _Static_assert(sizeof(struct mp_interrupt) == 8, "MP interrupt entry is 8 bytes"
 #define MP_OEM_ID "MINIVMM "
 #define MP_PRODUCT_ID "MINIVMM KVM "
 
-/* ISA IRQ -> I/O APIC pin. IRQ 0 (the PIT) is wired to pin 2 as on the
- * PC/AT, where pin 0 carries the 8259A's output; IRQ 2 is the 8259A cascade
- * and reaches nothing. Every other ISA IRQ goes to the pin of the same number,
- * so devices given IRQs 5..15 later (virtio-mmio) need no change here. */
-static const struct {
-	uint8_t irq;
-	uint8_t pin;
-} isa_irq_routes[] = {
-	{0, 2},   {1, 1},   {3, 3},   {4, 4},   {5, 5},   {6, 6},   {7, 7},   {8, 8},
-	{9, 9},   {10, 10}, {11, 11}, {12, 12}, {13, 13}, {14, 14}, {15, 15},
-};
-
-#define ISA_IRQ_ROUTE_COUNT (sizeof(isa_irq_routes) / sizeof(isa_irq_routes[0]))
+/* ISA IRQ -> I/O APIC pin: identity for IRQs 0..15 but 2. Unlike the PC/AT,
+ * where pin 0 carries the 8259A's output and the PIT reaches pin 2, IRQ 0 is
+ * on pin 0: KVM's default GSI routing (arch/x86/kvm/irq_comm.c,
+ * default_routing) sends GSI n to I/O APIC pin n and 8259A input n for
+ * n < 16, and its in-kernel PIT raises GSI 0. IRQ 2 is the 8259A cascade:
+ * nothing raises GSI 2, so it stays unassigned. Devices given IRQs 5..15
+ * (virtio-mmio) need no change here. */
+#define ISA_CASCADE_IRQ 2
+/* Routed ISA IRQs: 0..15 without the cascade. */
+#define ISA_IRQ_ROUTE_COUNT (MPTABLE_ISA_IRQS - 1)
 /* LINT0 and LINT1 of every local APIC. */
 #define MP_LOCAL_INTERRUPT_COUNT 2
 
+_Static_assert(ACPI_SCI_IRQ < MPTABLE_ISA_IRQS && ACPI_SCI_IRQ != ISA_CASCADE_IRQ,
+	       "the SCI must be a routed ISA IRQ");
+
 int mptable_isa_irq_pin(unsigned int irq)
 {
-	for (size_t i = 0; i < ISA_IRQ_ROUTE_COUNT; i++) {
-		if (isa_irq_routes[i].irq == irq)
-			return isa_irq_routes[i].pin;
-	}
-	return -1;
+	if (irq >= MPTABLE_ISA_IRQS || irq == ISA_CASCADE_IRQ)
+		return -1;
+	return (int)irq;
+}
+
+uint16_t mptable_isa_irq_flags(unsigned int irq)
+{
+	/* ACPI 6.4 section 5.2.9: without an override, the OS treats the SCI
+	 * as a shared, level-triggered, active-low interrupt. It is level here
+	 * too, but active high: KVM's in-kernel I/O APIC takes a line set
+	 * to 1 (KVM_IRQ_LINE, irqfd) as asserted whatever the polarity bit
+	 * says (arch/x86/kvm/ioapic.c, ioapic_set_irq), so a VMM asserts by
+	 * raising the line, which is what active high describes. */
+	if (irq == ACPI_SCI_IRQ)
+		return MPTABLE_IRQ_FLAGS_LEVEL_HIGH;
+	return MPTABLE_IRQ_FLAGS_CONFORMING;
 }
 
 static size_t config_table_size(int ncpus)
@@ -219,15 +227,19 @@ static void write_entries(struct writer *w, int ncpus)
 	};
 	put(w, &ioapic, sizeof(ioapic));
 
-	for (size_t i = 0; i < ISA_IRQ_ROUTE_COUNT; i++) {
+	for (unsigned int isa_irq = 0; isa_irq < MPTABLE_ISA_IRQS; isa_irq++) {
+		int pin = mptable_isa_irq_pin(isa_irq);
+
+		if (pin < 0)
+			continue;
 		struct mp_interrupt irq = {
 			.type = MP_ENTRY_IO_INTERRUPT,
 			.int_type = MP_INT_VECTORED,
-			.flags = MP_IRQ_FLAGS_CONFORMING,
+			.flags = mptable_isa_irq_flags(isa_irq),
 			.src_bus = MP_ISA_BUS_ID,
-			.src_irq = isa_irq_routes[i].irq,
+			.src_irq = (uint8_t)isa_irq,
 			.dest_id = ioapic_id,
-			.dest_pin = isa_irq_routes[i].pin,
+			.dest_pin = (uint8_t)pin,
 		};
 		put(w, &irq, sizeof(irq));
 	}
@@ -239,7 +251,7 @@ static void write_entries(struct writer *w, int ncpus)
 		struct mp_interrupt l = {
 			.type = MP_ENTRY_LOCAL_INTERRUPT,
 			.int_type = lint_types[lint],
-			.flags = MP_IRQ_FLAGS_CONFORMING,
+			.flags = MPTABLE_IRQ_FLAGS_CONFORMING,
 			.src_bus = MP_ISA_BUS_ID,
 			.src_irq = 0,
 			.dest_id = MP_ALL_LAPICS,

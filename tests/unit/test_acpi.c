@@ -1,20 +1,25 @@
 /* ACPI table tests. The bytes are read back at the offsets of ACPI 6.4
- * chapter 5.2 and the RSDP is found the way Linux's legacy scan finds it
- * (drivers/acpi/acpica/tbxfroot.c: 16-byte steps, signature, checksums),
- * not through the builder's own structures. */
+ * chapter 5.2 and followed the way Linux follows them: the RSDP found by the
+ * legacy scan (drivers/acpi/acpica/tbxfroot.c: 16-byte steps, signature,
+ * checksums), the XSDT's entries by signature (tbutils.c), the FADT's
+ * fields as tbfadt.c checks them and the MADT's entries as
+ * arch/x86/kernel/acpi/boot.c walks them; never through the builder's
+ * own structures. */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "../../boot/acpi.h"
 #include "../../boot/layout.h"
+#include "../../boot/mptable.h"
 #include "../../vmm/error.h"
 
 /* Guest memory 0xe0000..0xfffff: the BIOS ROM area the loader gives us. */
 #define AREA_GPA ACPI_TABLES_ADDR
 #define AREA_SIZE (HIGH_MEMORY_START - ACPI_TABLES_ADDR)
 
-static uint8_t area[AREA_SIZE] __attribute__((aligned(16)));
+static uint8_t area[AREA_SIZE] __attribute__((aligned(64)));
 
 static uint16_t le16(const uint8_t *p)
 {
@@ -41,25 +46,33 @@ static uint8_t sum(const uint8_t *p, size_t len)
 }
 
 struct tables {
+	uint64_t gpa; /* where area starts in the guest */
 	uint64_t rsdp_gpa;
 	size_t used;
-	const uint8_t *rsdp, *xsdt, *fadt, *dsdt;
+	const uint8_t *rsdp, *xsdt, *fadt, *facs, *dsdt, *madt;
 };
 
-/* The host pointer for a table at gpa, after checking that all of it lies
- * inside the bytes acpi_build said it used. */
+/* The host pointer for len bytes at gpa, after checking that all of them
+ * lie inside the bytes acpi_build said it used. */
+static const uint8_t *bytes_at(const struct tables *t, uint64_t gpa, size_t len, const char *what)
+{
+	cr_assert_geq(gpa, t->gpa, "%s at 0x%llx is below the tables", what,
+		      (unsigned long long)gpa);
+	cr_assert_leq(gpa - t->gpa + len, t->used, "%s at 0x%llx runs past the tables", what,
+		      (unsigned long long)gpa);
+	return area + (gpa - t->gpa);
+}
+
+/* A table with the standard header: signature, length, checksum. */
 static const uint8_t *table_at(const struct tables *t, uint64_t gpa, const char *sig)
 {
-	cr_assert_geq(gpa, AREA_GPA, "%s at 0x%llx is below the tables", sig,
-		      (unsigned long long)gpa);
-	cr_assert_leq(gpa - AREA_GPA + 36, t->used, "%s at 0x%llx is past the tables", sig,
-		      (unsigned long long)gpa);
-	const uint8_t *p = area + (gpa - AREA_GPA);
+	const uint8_t *p = bytes_at(t, gpa, 36, sig);
 	uint32_t len = le32(p + 4);
+
 	cr_assert(memcmp(p, sig, 4) == 0, "expected %s at 0x%llx, found '%.4s'", sig,
 		  (unsigned long long)gpa, (const char *)p);
 	cr_assert_geq(len, 36, "%s length %u", sig, len);
-	cr_assert_leq(gpa - AREA_GPA + len, t->used, "%s runs past the tables", sig);
+	bytes_at(t, gpa, len, sig);
 	cr_assert_eq(sum(p, len), 0, "%s checksum is not zero", sig);
 	return p;
 }
@@ -80,33 +93,57 @@ static long scan_rsdp(const uint8_t *buf, size_t len)
 	return -1;
 }
 
-static void build(struct tables *t)
+/* Find a table listed in the XSDT by its signature; fails if listed twice. */
+static const uint8_t *xsdt_find(const struct tables *t, const char *sig)
+{
+	uint32_t entries = (le32(t->xsdt + 4) - 36) / 8;
+	const uint8_t *found = NULL;
+
+	for (uint32_t i = 0; i < entries; i++) {
+		uint64_t gpa = le64(t->xsdt + 36 + 8 * i);
+		const uint8_t *p = bytes_at(t, gpa, 4, "XSDT entry");
+
+		if (memcmp(p, sig, 4) == 0) {
+			cr_assert_null(found, "%s listed twice in the XSDT", sig);
+			found = table_at(t, gpa, sig);
+		}
+	}
+	cr_assert_not_null(found, "%s not listed in the XSDT", sig);
+	return found;
+}
+
+static void build_at(uint64_t gpa, int ncpus, struct tables *t)
 {
 	memset(area, 0xa5, sizeof(area));
 	memset(t, 0, sizeof(*t));
+	t->gpa = gpa;
 	error_clear();
-	cr_assert_eq(acpi_build(area, sizeof(area), AREA_GPA, &t->rsdp_gpa, &t->used), 0, "%s",
+	cr_assert_eq(acpi_build(area, sizeof(area), gpa, ncpus, &t->rsdp_gpa, &t->used), 0, "%s",
 		     error_message());
-	cr_assert_eq(t->used, acpi_tables_size());
+	cr_assert_eq(t->used, acpi_tables_size(ncpus));
 
 	long off = scan_rsdp(area, sizeof(area));
 	cr_assert_geq(off, 0, "no valid RSDP found by a 16-byte scan");
-	cr_assert_eq(AREA_GPA + (uint64_t)off, t->rsdp_gpa,
-		     "RSDP found at 0x%llx, reported 0x%llx",
-		     (unsigned long long)(AREA_GPA + off), (unsigned long long)t->rsdp_gpa);
+	cr_assert_eq(gpa + (uint64_t)off, t->rsdp_gpa, "RSDP found at 0x%llx, reported 0x%llx",
+		     (unsigned long long)(gpa + off), (unsigned long long)t->rsdp_gpa);
 	t->rsdp = area + off;
 	t->xsdt = table_at(t, le64(t->rsdp + 24), "XSDT");
-	uint32_t entries = (le32(t->xsdt + 4) - 36) / 8;
-	cr_assert_eq(entries, 1, "XSDT should list only the FADT, lists %u tables", entries);
-	t->fadt = table_at(t, le64(t->xsdt + 36), "FACP");
+	t->fadt = xsdt_find(t, "FACP");
+	t->madt = xsdt_find(t, "APIC");
 	t->dsdt = table_at(t, le64(t->fadt + 140), "DSDT");
+	t->facs = bytes_at(t, le64(t->fadt + 132), 64, "FACS");
+}
+
+static void build(int ncpus, struct tables *t)
+{
+	build_at(AREA_GPA, ncpus, t);
 }
 
 Test(acpi, rsdp_at_start_of_tables)
 {
 	struct tables t;
 
-	build(&t);
+	build(1, &t);
 	cr_expect_eq(t.rsdp_gpa, ACPI_TABLES_ADDR,
 		     "RSDP should open the tables (16-byte aligned)");
 	cr_expect_eq(t.rsdp[15], 2, "RSDP revision");
@@ -114,39 +151,163 @@ Test(acpi, rsdp_at_start_of_tables)
 	cr_expect_eq(le32(t.rsdp + 16), 0, "no RSDT: only the XSDT");
 }
 
-Test(acpi, fadt_is_hardware_reduced_revision_6)
+Test(acpi, xsdt_lists_fadt_and_madt)
 {
 	struct tables t;
 
-	build(&t);
-	cr_expect_eq(le32(t.fadt + 4), 276, "FADT length");
-	cr_expect_eq(t.fadt[8], 6, "FADT major revision");
-	uint32_t flags = le32(t.fadt + 112);
-	cr_expect(flags & (1u << 20), "HW_REDUCED_ACPI flag missing (flags 0x%x)", flags);
-	uint16_t boot_arch = le16(t.fadt + 109);
-	cr_expect(boot_arch & (1u << 2), "NO_VGA not set (IAPC_BOOT_ARCH 0x%x)", boot_arch);
-	/* The 32-bit DSDT pointer agrees with X_DSDT. */
-	cr_expect_eq(le32(t.fadt + 40), le64(t.fadt + 140));
-	cr_expect(memcmp(t.fadt + 268, "MINIVMM", 8) == 0, "hypervisor vendor identity");
+	build(2, &t);
+	cr_expect_eq((le32(t.xsdt + 4) - 36) / 8, 2, "XSDT should list the FADT and the MADT");
+	cr_expect_eq((le32(t.xsdt + 4) - 36) % 8, 0, "XSDT length is not header + 8n");
 }
 
-static void expect_io_byte_register(const uint8_t *gas, uint16_t port, const char *name)
+Test(acpi, fadt_is_classic_revision_6)
 {
-	cr_expect_eq(gas[0], 1, "%s: address space %u, want System I/O", name, gas[0]);
-	cr_expect_eq(gas[1], 8, "%s: bit width %u", name, gas[1]);
-	cr_expect_eq(gas[2], 0, "%s: bit offset %u", name, gas[2]);
-	cr_expect_eq(gas[3], 1, "%s: access size %u, want byte", name, gas[3]);
-	cr_expect_eq(le64(gas + 4), port, "%s: port 0x%llx", name,
+	struct tables t;
+
+	build(1, &t);
+	cr_expect_eq(le32(t.fadt + 4), 276, "FADT length");
+	cr_expect_eq(t.fadt[8], 6, "FADT major revision");
+	cr_expect_eq(t.fadt[131], 4, "FADT minor revision");
+	uint32_t flags = le32(t.fadt + 112);
+	cr_expect_eq(flags & (1u << 20), 0,
+		     "HW_REDUCED_ACPI set: Linux would drop the 8259A (flags 0x%x)", flags);
+	cr_expect(flags & (1u << 0), "WBINVD must be set on x86 (flags 0x%x)", flags);
+	cr_expect(flags & (1u << 4), "PWR_BUTTON clear claims a fixed power button");
+	cr_expect(flags & (1u << 5), "SLP_BUTTON clear claims a fixed sleep button");
+	cr_expect_eq(le16(t.fadt + 46), ACPI_SCI_IRQ, "SCI_INT");
+	cr_expect_eq(ACPI_SCI_IRQ, 9);
+	cr_expect_eq(le32(t.fadt + 48), 0, "SMI_CMD must be 0: always in ACPI mode");
+	cr_expect_eq(t.fadt[52], 0, "ACPI_ENABLE without SMI_CMD");
+	cr_expect_eq(t.fadt[53], 0, "ACPI_DISABLE without SMI_CMD");
+
+	uint16_t boot_arch = le16(t.fadt + 109);
+	cr_expect_eq(boot_arch, (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5),
+		     "IAPC_BOOT_ARCH 0x%x: want NO_VGA, NO_MSI, NO_ASPM, NO_CMOS_RTC only",
+		     boot_arch);
+	cr_expect(memcmp(t.fadt + 268, "MINIVMM", 8) == 0, "hypervisor vendor identity");
+	/* The hardware-reduced sleep registers are gone. */
+	cr_expect_eq(le64(t.fadt + 244 + 4), 0, "SLEEP_CONTROL_REG still set");
+	cr_expect_eq(le64(t.fadt + 256 + 4), 0, "SLEEP_STATUS_REG still set");
+}
+
+/* A FADT register block in both forms: the legacy 32-bit port and length,
+ * and the X_ Generic Address Structure. */
+struct fadt_block {
+	const char *name;
+	size_t addr32, len8, gas; /* FADT offsets */
+};
+
+static const struct fadt_block fadt_blocks[] = {
+	{"PM1a_EVT_BLK", 56, 88, 148}, {"PM1b_EVT_BLK", 60, 88, 160},
+	{"PM1a_CNT_BLK", 64, 89, 172}, {"PM1b_CNT_BLK", 68, 89, 184},
+	{"PM2_CNT_BLK", 72, 90, 196},  {"PM_TMR_BLK", 76, 91, 208},
+	{"GPE0_BLK", 80, 92, 220},     {"GPE1_BLK", 84, 93, 232},
+};
+
+static const struct fadt_block *block(const char *name)
+{
+	for (size_t i = 0; i < sizeof(fadt_blocks) / sizeof(fadt_blocks[0]); i++) {
+		if (strcmp(fadt_blocks[i].name, name) == 0)
+			return &fadt_blocks[i];
+	}
+	cr_assert_fail("no block %s", name);
+	return NULL;
+}
+
+static void expect_io_block(const uint8_t *fadt, const char *name, uint16_t port, uint8_t len)
+{
+	const struct fadt_block *b = block(name);
+	const uint8_t *gas = fadt + b->gas;
+
+	cr_expect_eq(le32(fadt + b->addr32), port, "%s: 32-bit port 0x%x", name,
+		     le32(fadt + b->addr32));
+	cr_expect_eq(fadt[b->len8], len, "%s: length %u, want %u", name, fadt[b->len8], len);
+	cr_expect_eq(gas[0], 1, "X_%s: address space %u, want System I/O", name, gas[0]);
+	cr_expect_eq(gas[1], len * 8, "X_%s: bit width %u, want %u", name, gas[1], len * 8);
+	cr_expect_eq(gas[2], 0, "X_%s: bit offset %u", name, gas[2]);
+	cr_expect_eq(le64(gas + 4), port, "X_%s: port 0x%llx", name,
 		     (unsigned long long)le64(gas + 4));
 }
 
-Test(acpi, sleep_registers)
+Test(acpi, pm1a_blocks_in_legacy_and_x_forms)
 {
 	struct tables t;
 
-	build(&t);
-	expect_io_byte_register(t.fadt + 244, ACPI_SLEEP_CONTROL_PORT, "SLEEP_CONTROL_REG");
-	expect_io_byte_register(t.fadt + 256, ACPI_SLEEP_STATUS_PORT, "SLEEP_STATUS_REG");
+	build(1, &t);
+	expect_io_block(t.fadt, "PM1a_EVT_BLK", ACPI_PM1A_EVT_PORT, 4);
+	expect_io_block(t.fadt, "PM1a_CNT_BLK", ACPI_PM1A_CNT_PORT, 2);
+	cr_expect_eq(ACPI_PM1A_EVT_PORT, 0x600);
+	cr_expect_eq(ACPI_PM1A_CNT_PORT, 0x604);
+}
+
+Test(acpi, no_pm_timer_pm1b_pm2_or_gpe_blocks)
+{
+	static const char *const absent[] = {"PM1b_EVT_BLK", "PM1b_CNT_BLK", "PM2_CNT_BLK",
+					     "PM_TMR_BLK", "GPE0_BLK", "GPE1_BLK"};
+	struct tables t;
+
+	build(1, &t);
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		const struct fadt_block *b = block(absent[i]);
+
+		cr_expect_eq(le32(t.fadt + b->addr32), 0, "%s present", absent[i]);
+		cr_expect_eq(le64(t.fadt + b->gas + 4), 0, "X_%s present", absent[i]);
+	}
+	/* Lengths of blocks that have their own (PM2, timer, GPEs). */
+	for (size_t off = 90; off <= 93; off++)
+		cr_expect_eq(t.fadt[off], 0, "length at FADT offset %zu is %u", off, t.fadt[off]);
+}
+
+Test(acpi, fadt_fields_pass_linux_consistency_checks)
+{
+	/* tbfadt.c, acpi_tb_convert_fadt: PM1a event and control blocks are
+	 * required; where both forms are set, address and width must agree. */
+	struct tables t;
+
+	build(4, &t);
+	for (size_t i = 0; i < sizeof(fadt_blocks) / sizeof(fadt_blocks[0]); i++) {
+		const struct fadt_block *b = &fadt_blocks[i];
+		uint32_t a32 = le32(t.fadt + b->addr32);
+		uint64_t a64 = le64(t.fadt + b->gas + 4);
+
+		if (a32 && a64) {
+			cr_expect_eq(a32, a64, "%s: 32/64X address mismatch", b->name);
+			cr_expect_eq(t.fadt[b->gas + 1], 8 * t.fadt[b->len8],
+				     "%s: 32/64X length mismatch", b->name);
+		}
+		/* PM1a/PM1b share their lengths; the others have their own,
+		 * which must be 0 exactly when the address is. */
+		bool own_length = b->len8 >= 90;
+		if (own_length)
+			cr_expect_eq(a64 != 0, t.fadt[b->len8] != 0,
+				     "%s: address and length disagree", b->name);
+	}
+	for (size_t i = 0; i < 3; i += 2) { /* PM1a_EVT_BLK, PM1a_CNT_BLK: required */
+		const struct fadt_block *b = &fadt_blocks[i];
+
+		cr_expect_neq(le64(t.fadt + b->gas + 4), 0, "required %s missing", b->name);
+		cr_expect_neq(t.fadt[b->len8], 0, "required %s has length 0", b->name);
+	}
+	cr_expect_eq(le32(t.fadt + 40), le64(t.fadt + 140), "DSDT and X_DSDT differ");
+	cr_expect_eq(le32(t.fadt + 36), le64(t.fadt + 132),
+		     "FIRMWARE_CTRL and X_FIRMWARE_CTRL differ");
+}
+
+Test(acpi, facs_is_aligned_and_identified)
+{
+	struct tables t;
+
+	build(1, &t);
+	uint64_t facs_gpa = le64(t.fadt + 132);
+	cr_expect_neq(facs_gpa, 0, "no FACS: a classic FADT needs one");
+	cr_expect_eq(facs_gpa % 64, 0, "FACS at 0x%llx is not 64-byte aligned",
+		     (unsigned long long)facs_gpa);
+	cr_expect(memcmp(t.facs, "FACS", 4) == 0, "FACS signature '%.4s'", (const char *)t.facs);
+	cr_expect_eq(le32(t.facs + 4), 64, "FACS length");
+	cr_expect_eq(t.facs[32], 2, "FACS version");
+	cr_expect_eq(le32(t.facs + 12), 0, "no firmware waking vector");
+	cr_expect_eq(le32(t.facs + 16), 0, "Global Lock must start free");
+	cr_expect_eq(le64(t.facs + 24), 0, "no 64-bit waking vector");
 }
 
 /* Decode an AML integer constant (ACPI 6.4 section 20.2.3); returns its
@@ -167,7 +328,7 @@ Test(acpi, dsdt_defines_s5_package)
 {
 	struct tables t;
 
-	build(&t);
+	build(1, &t);
 	cr_expect_geq(t.dsdt[8], 2, "DSDT revision < 2 means 32-bit AML integers");
 	uint32_t len = le32(t.dsdt + 4);
 	const uint8_t *aml = t.dsdt + 36, *end = t.dsdt + len;
@@ -197,64 +358,248 @@ Test(acpi, dsdt_defines_s5_package)
 	}
 }
 
-Test(acpi, sleep_control_s5_detection)
-{
-	/* What acpi_hw_extended_sleep writes for S5: ((SLP_TYP << 2) & 0x1c) | SLP_EN. */
-	uint8_t linux_s5 = (uint8_t)(((ACPI_S5_SLP_TYP << 2) & 0x1c) | 0x20);
+/* What Linux learns from the MADT. */
+struct madt_info {
+	uint32_t lapic_addr, flags;
+	int nlapics;
+	uint8_t lapic_uid[64], lapic_id[64];
+	uint32_t lapic_flags[64];
+	int nioapics;
+	uint8_t ioapic_id;
+	uint32_t ioapic_addr, ioapic_gsi_base;
+	int noverrides;
+	struct {
+		uint8_t bus, source;
+		uint32_t gsi;
+		uint16_t flags;
+	} overrides[16];
+	int nnmis;
+	uint8_t nmi_uid, nmi_lint;
+	uint16_t nmi_flags;
+};
 
-	cr_expect(acpi_sleep_control_is_s5(linux_s5));
-	cr_expect(acpi_sleep_control_is_s5(0x34));
-	cr_expect_not(acpi_sleep_control_is_s5(0x14), "SLP_EN clear");
-	cr_expect_not(acpi_sleep_control_is_s5(0x20), "SLP_TYP 0");
-	cr_expect_not(acpi_sleep_control_is_s5(0x30), "SLP_TYP 4 is not S5");
-	cr_expect_not(acpi_sleep_control_is_s5(0x80), "a WAK_STS write");
-	/* Reserved bits 0-1 and 6-7 neither hide nor fake an S5 request. */
-	cr_expect(acpi_sleep_control_is_s5(0x34 | 0xc3));
-	cr_expect_not(acpi_sleep_control_is_s5(0x14 | 0xc3));
-	for (unsigned int typ = 0; typ < 8; typ++) {
-		if (typ != ACPI_S5_SLP_TYP)
-			cr_expect_not(acpi_sleep_control_is_s5((uint8_t)((typ << 2) | 0x20)),
-				      "SLP_TYP %u", typ);
+/* Walk the entries as acpi_table_parse_madt does: type, length, and every
+ * entry of the size its type has (BAD_MADT_ENTRY), none past the end. */
+static void parse_madt(const uint8_t *madt, struct madt_info *m)
+{
+	static const uint8_t sizes[] = {[0] = 8, [1] = 12, [2] = 10, [4] = 6};
+	uint32_t len = le32(madt + 4);
+
+	memset(m, 0, sizeof(*m));
+	m->lapic_addr = le32(madt + 36);
+	m->flags = le32(madt + 40);
+	size_t off = 44;
+	while (off < len) {
+		cr_assert_leq(off + 2, len, "entry header past the MADT");
+		const uint8_t *e = madt + off;
+		uint8_t type = e[0], elen = e[1];
+
+		cr_assert(type < sizeof(sizes) && sizes[type] != 0, "unexpected MADT entry type %u",
+			  type);
+		cr_assert_eq(elen, sizes[type], "type %u entry of length %u", type, elen);
+		cr_assert_leq(off + elen, len, "type %u entry runs past the MADT", type);
+		switch (type) {
+		case 0:
+			cr_assert_lt(m->nlapics, 64);
+			m->lapic_uid[m->nlapics] = e[2];
+			m->lapic_id[m->nlapics] = e[3];
+			m->lapic_flags[m->nlapics] = le32(e + 4);
+			m->nlapics++;
+			break;
+		case 1:
+			m->nioapics++;
+			m->ioapic_id = e[2];
+			m->ioapic_addr = le32(e + 4);
+			m->ioapic_gsi_base = le32(e + 8);
+			break;
+		case 2:
+			cr_assert_lt(m->noverrides, 16);
+			m->overrides[m->noverrides].bus = e[2];
+			m->overrides[m->noverrides].source = e[3];
+			m->overrides[m->noverrides].gsi = le32(e + 4);
+			m->overrides[m->noverrides].flags = le16(e + 8);
+			m->noverrides++;
+			break;
+		case 4:
+			m->nnmis++;
+			m->nmi_uid = e[2];
+			m->nmi_flags = le16(e + 3);
+			m->nmi_lint = e[5];
+			break;
+		}
+		off += elen;
 	}
+	cr_assert_eq(off, len, "entries do not end where the MADT does");
+}
+
+static void check_madt(int ncpus)
+{
+	struct tables t;
+	struct madt_info m;
+
+	build(ncpus, &t);
+	parse_madt(t.madt, &m);
+	cr_expect_eq(m.lapic_addr, (uint32_t)LAPIC_ADDR, "ncpus %d: local APIC address", ncpus);
+	cr_expect_eq(m.flags, 1, "ncpus %d: flags should be PCAT_COMPAT (dual 8259A)", ncpus);
+
+	cr_assert_eq(m.nlapics, ncpus, "ncpus %d: %d local APIC entries", ncpus, m.nlapics);
+	for (int i = 0; i < ncpus; i++) {
+		cr_expect_eq(m.lapic_id[i], i, "ncpus %d: entry %d has APIC id %u", ncpus, i,
+			     m.lapic_id[i]);
+		cr_expect_eq(m.lapic_uid[i], i, "ncpus %d: entry %d has processor UID %u", ncpus,
+			     i, m.lapic_uid[i]);
+		cr_expect_eq(m.lapic_flags[i], 1, "ncpus %d: cpu %d flags 0x%x, want Enabled",
+			     ncpus, i, m.lapic_flags[i]);
+	}
+
+	cr_assert_eq(m.nioapics, 1, "ncpus %d: %d I/O APICs", ncpus, m.nioapics);
+	cr_expect_eq(m.ioapic_id, ncpus, "ncpus %d: I/O APIC id %u, want ncpus as in the MP table",
+		     ncpus, m.ioapic_id);
+	cr_expect_eq(m.ioapic_addr, (uint32_t)IOAPIC_ADDR);
+	cr_expect_eq(m.ioapic_gsi_base, 0);
+
+	/* Only the SCI is overridden: ISA IRQ 9 -> GSI 9, level, active high. */
+	cr_assert_eq(m.noverrides, 1, "ncpus %d: %d interrupt source overrides", ncpus,
+		     m.noverrides);
+	cr_expect_eq(m.overrides[0].bus, 0, "override not on the ISA bus");
+	cr_expect_eq(m.overrides[0].source, 9, "override for IRQ %u", m.overrides[0].source);
+	cr_expect_eq(m.overrides[0].gsi, 9, "SCI routed to GSI %u", m.overrides[0].gsi);
+	cr_expect_eq(m.overrides[0].flags, 0x000d, "SCI flags 0x%04x, want level/active high",
+		     m.overrides[0].flags);
+
+	cr_assert_eq(m.nnmis, 1);
+	cr_expect_eq(m.nmi_uid, 0xff, "local APIC NMI should apply to all processors");
+	cr_expect_eq(m.nmi_lint, 1, "NMI on LINT%u, want LINT1", m.nmi_lint);
+}
+
+Test(acpi, madt_one_cpu)
+{
+	check_madt(1);
+}
+
+Test(acpi, madt_two_cpus)
+{
+	check_madt(2);
+}
+
+Test(acpi, madt_eight_cpus)
+{
+	check_madt(8);
+}
+
+Test(acpi, madt_max_cpus)
+{
+	check_madt(MPTABLE_MAX_CPUS);
+	cr_expect_eq(MPTABLE_MAX_CPUS, 32);
+}
+
+Test(acpi, madt_irq_wiring_matches_mp_table)
+{
+	/* A guest with ACPI and one with acpi=off must see the same wiring:
+	 * Linux maps ISA IRQ n to GSI n unless an override says otherwise
+	 * (mp_config_acpi_legacy_irqs); that must be the MP table's pin. IRQ 0
+	 * in particular is on pin 0, where KVM's PIT raises GSI 0. */
+	struct tables t;
+	struct madt_info m;
+
+	build(2, &t);
+	parse_madt(t.madt, &m);
+	for (unsigned int irq = 0; irq < MPTABLE_ISA_IRQS; irq++) {
+		uint32_t gsi = irq;
+		uint16_t flags = 0;
+
+		for (int i = 0; i < m.noverrides; i++) {
+			if (m.overrides[i].source == irq) {
+				gsi = m.overrides[i].gsi;
+				flags = m.overrides[i].flags;
+			}
+		}
+		if (irq == 0)
+			cr_expect_eq(gsi, 0, "IRQ 0 overridden to GSI %u", gsi);
+		int pin = mptable_isa_irq_pin(irq);
+		if (pin < 0)
+			continue;
+		cr_expect_eq(gsi, (uint32_t)pin, "IRQ %u: GSI %u, MP table pin %d", irq, gsi, pin);
+		cr_expect_eq(flags, mptable_isa_irq_flags(irq), "IRQ %u: flags 0x%x vs MP table",
+			     irq, flags);
+	}
+}
+
+Test(acpi, tables_for_max_cpus_fit_below_1mib)
+{
+	size_t one = acpi_tables_size(1), max = acpi_tables_size(MPTABLE_MAX_CPUS);
+
+	cr_expect_gt(one, 0);
+	cr_expect_eq(max - one, (size_t)(MPTABLE_MAX_CPUS - 1) * 8,
+		     "each CPU should add one 8-byte local APIC entry");
+	cr_expect_leq(max, HIGH_MEMORY_START - ACPI_TABLES_ADDR,
+		      "%zu bytes of tables do not fit 0xe0000..0xfffff", max);
 }
 
 Test(acpi, tables_follow_gpa)
 {
 	/* The same tables built for another address point there. */
-	uint64_t rsdp;
-	size_t used;
-	uint64_t gpa = 0x12340;
+	struct tables t;
 
-	cr_assert_eq(acpi_build(area, sizeof(area), gpa, &rsdp, &used), 0, "%s", error_message());
-	cr_expect_eq(rsdp, gpa);
-	uint64_t xsdt = le64(area + 24);
-	cr_assert(xsdt >= gpa && xsdt - gpa < used);
-	uint64_t fadt = le64(area + (xsdt - gpa) + 36);
-	cr_assert(fadt >= gpa && fadt - gpa < used);
-	cr_expect(memcmp(area + (fadt - gpa), "FACP", 4) == 0);
+	build_at(0x12340, 3, &t);
+	cr_expect_eq(t.rsdp_gpa, 0x12340);
+	cr_expect_eq(le32(t.fadt + 36), le64(t.fadt + 132));
+	cr_expect_eq(le32(t.fadt + 40), le64(t.fadt + 140));
+}
+
+Test(acpi, tables_above_4g_use_only_x_fields)
+{
+	/* ACPI 2.0+ readers use the 64-bit fields; the 32-bit ones cannot
+	 * hold such an address and must be 0 rather than truncated. */
+	struct tables t;
+
+	build_at(0x100000000ULL + 0x4000, 1, &t);
+	cr_expect_eq(le32(t.fadt + 36), 0, "FIRMWARE_CTRL truncated");
+	cr_expect_eq(le32(t.fadt + 40), 0, "DSDT truncated");
+	cr_expect_gt(le64(t.fadt + 132), 0x100000000ULL);
+	cr_expect_gt(le64(t.fadt + 140), 0x100000000ULL);
+}
+
+static void expect_refused(size_t size, uint64_t gpa, int ncpus, const char *word)
+{
+	uint64_t rsdp = 77;
+	size_t used = 12345;
+
+	memset(area, 0x5a, sizeof(area));
+	error_clear();
+	cr_expect_eq(acpi_build(area, size, gpa, ncpus, &rsdp, &used), -1,
+		     "ncpus %d size %zu gpa 0x%llx accepted", ncpus, size,
+		     (unsigned long long)gpa);
+	cr_expect(strstr(error_message(), word) != NULL, "error '%s' should mention '%s'",
+		  error_message(), word);
+	cr_expect_eq(area[0], 0x5a, "buffer written although refused");
+	cr_expect_eq(used, 12345, "used changed on failure");
+	cr_expect_eq(rsdp, 77, "rsdp_gpa changed on failure");
+}
+
+Test(acpi, cpu_count_out_of_range_refused)
+{
+	expect_refused(sizeof(area), AREA_GPA, 0, "CPUs");
+	expect_refused(sizeof(area), AREA_GPA, MPTABLE_MAX_CPUS + 1, "CPUs");
+	expect_refused(sizeof(area), AREA_GPA, -1, "CPUs");
+	cr_expect_eq(acpi_tables_size(0), 0);
+	cr_expect_eq(acpi_tables_size(MPTABLE_MAX_CPUS + 1), 0);
 }
 
 Test(acpi, buffer_too_small_refused)
 {
-	uint64_t rsdp = 0;
-	size_t used = 0;
-	size_t need = acpi_tables_size();
+	uint64_t rsdp;
+	size_t used;
+	size_t need = acpi_tables_size(MPTABLE_MAX_CPUS);
 
-	memset(area, 0x5a, sizeof(area));
-	error_clear();
-	cr_expect_eq(acpi_build(area, need - 1, AREA_GPA, &rsdp, &used), -1);
-	cr_expect(strstr(error_message(), "bytes") != NULL, "error: '%s'", error_message());
-	cr_expect_eq(area[0], 0x5a, "buffer written although refused");
-	cr_expect_eq(used, 0);
-	cr_expect_eq(acpi_build(area, need, AREA_GPA, &rsdp, &used), 0, "exact fit refused");
+	expect_refused(need - 1, AREA_GPA, MPTABLE_MAX_CPUS, "bytes");
+	cr_expect_eq(acpi_build(area, need, AREA_GPA, MPTABLE_MAX_CPUS, &rsdp, &used), 0,
+		     "exact fit refused: %s", error_message());
 }
 
 Test(acpi, misaligned_address_refused)
 {
-	uint64_t rsdp;
-	size_t used;
-
-	error_clear();
-	cr_expect_eq(acpi_build(area, sizeof(area), AREA_GPA + 4, &rsdp, &used), -1);
-	cr_expect(strstr(error_message(), "aligned") != NULL, "error: '%s'", error_message());
+	/* 16 bytes is enough for the RSDP but not for the FACS. */
+	expect_refused(sizeof(area), AREA_GPA + 16, 1, "aligned");
+	expect_refused(sizeof(area), AREA_GPA + 4, 1, "aligned");
 }

@@ -249,9 +249,12 @@ Test(mptable, isa_irq_routing)
 	struct parsed p;
 
 	build(2, &p);
+	/* KVM's default GSI routing puts the in-kernel PIT's GSI 0 on I/O
+	 * APIC pin 0 (not pin 2 as on a PC/AT). */
 	const struct parsed_irq *irq0 = irq_for(&p, 0);
 	cr_assert_not_null(irq0, "IRQ 0 not routed");
-	cr_expect_eq(irq0->dest_pin, 2, "IRQ 0 should reach I/O APIC pin 2");
+	cr_expect_eq(irq0->dest_pin, 0, "IRQ 0 should reach I/O APIC pin 0, not %u",
+		     irq0->dest_pin);
 	cr_expect_null(irq_for(&p, 2), "IRQ 2 (the cascade) must not be routed");
 
 	uint32_t pins_seen = 0;
@@ -259,23 +262,26 @@ Test(mptable, isa_irq_routing)
 		const struct parsed_irq *e = &p.irqs[i];
 
 		cr_expect_eq(e->int_type, 0, "IRQ %u: type INT expected", e->src_irq);
-		cr_expect_eq(e->flags, 0, "IRQ %u: conforming polarity/trigger expected",
-			     e->src_irq);
 		cr_expect_eq(e->src_bus, p.bus_id, "IRQ %u: not on the ISA bus", e->src_irq);
 		cr_expect_eq(e->dest_id, p.ioapic_id, "IRQ %u: not sent to the I/O APIC",
 			     e->src_irq);
-		if (e->src_irq != 0)
-			cr_expect_eq(e->dest_pin, e->src_irq, "IRQ %u: pin %u", e->src_irq,
-				     e->dest_pin);
+		cr_expect_eq(e->dest_pin, e->src_irq, "IRQ %u: pin %u", e->src_irq, e->dest_pin);
 		cr_expect_eq(pins_seen & (1u << e->dest_pin), 0, "pin %u used twice", e->dest_pin);
 		pins_seen |= 1u << e->dest_pin;
+		/* The ACPI SCI is level triggered, active high (polarity 01,
+		 * trigger 11); every other ISA IRQ conforms to the bus. */
+		uint16_t want = e->src_irq == ACPI_SCI_IRQ ? 0x000d : 0;
+		cr_expect_eq(e->flags, want, "IRQ %u: flags 0x%x, want 0x%x", e->src_irq,
+			     e->flags, want);
 	}
-	/* Virtio-mmio devices will use ISA IRQs 5..11: they are routed now. */
+	cr_expect_not_null(irq_for(&p, 9), "IRQ 9 (the ACPI SCI) not routed");
+	cr_expect_eq(ACPI_SCI_IRQ, 9);
+	/* Virtio-mmio devices use ISA IRQs 5..11: they are routed now. */
 	for (unsigned int irq = 5; irq <= 11; irq++)
 		cr_expect_not_null(irq_for(&p, irq), "IRQ %u not routed", irq);
 }
 
-Test(mptable, pin_lookup_agrees_with_table)
+Test(mptable, routing_lookups_agree_with_table)
 {
 	struct parsed p;
 
@@ -284,9 +290,12 @@ Test(mptable, pin_lookup_agrees_with_table)
 		const struct parsed_irq *e = irq_for(&p, irq);
 
 		cr_expect_eq(mptable_isa_irq_pin(irq), e ? e->dest_pin : -1, "IRQ %u", irq);
+		if (e)
+			cr_expect_eq(mptable_isa_irq_flags(irq), e->flags, "IRQ %u flags", irq);
 	}
 	cr_expect_eq(mptable_isa_irq_pin(16), -1);
 	cr_expect_eq(mptable_isa_irq_pin(255), -1);
+	cr_expect_eq(mptable_isa_irq_pin(UINT32_MAX), -1);
 }
 
 Test(mptable, local_interrupts_virtual_wire)
