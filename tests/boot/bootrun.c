@@ -1,0 +1,454 @@
+/* bootrun: the scripted boot-test runner.
+ *
+ * Runs each test of a spec (see spec.h) under a pseudo-terminal, the way a
+ * user would at a terminal, and checks what comes out. It runs inside the
+ * nested test host, so it is a small static program with no dependencies.
+ *
+ * Usage: bootrun [-l LOGDIR] SPEC [TEST...]
+ *
+ * Prints one line per test, "PASS NAME (S s)" or "FAIL NAME: REASON" plus
+ * the end of that test's output, then "N passed, N failed". The whole
+ * console output of each test goes to LOGDIR/NAME.log (default /tmp).
+ * Exit status: 0 when every test passed, 1 when one failed, 2 for a bad
+ * command line or spec.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pty_child.h"
+#include "spec.h"
+
+#define TAIL_LINES 40
+#define REASON_MAX 512
+
+/* When a labelled match happened, reported after the test. */
+struct mark {
+	const char *label;
+	double after_s;
+	size_t line_start; /* offset of the line holding the match */
+};
+
+struct run {
+	const struct test *test;
+	struct pty_child child;
+	double start;
+	size_t matched_to;      /* expect searches start here */
+	struct mark *marks;
+	size_t nmarks;
+	char reason[REASON_MAX];
+};
+
+__attribute__((format(printf, 2, 3)))
+static bool failed(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* Quote text for a message: control characters as escapes, shortened. */
+static const char *show(const char *s, size_t len)
+{
+	static char buf[4][160];
+	static int which;
+	char *out = buf[which++ % 4];
+	size_t n = 0;
+	out[n++] = '"';
+	for (size_t i = 0; i < len && n < sizeof(buf[0]) - 8; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\n')
+			n += (size_t)sprintf(out + n, "\\n");
+		else if (ch == '\r')
+			n += (size_t)sprintf(out + n, "\\r");
+		else if (ch == '"' || ch == '\\')
+			n += (size_t)sprintf(out + n, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			n += (size_t)sprintf(out + n, "\\x%02x", ch);
+		else
+			out[n++] = (char)ch;
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+	return out;
+}
+
+static const char *describe_exit(int status)
+{
+	static char buf[64];
+	if (WIFEXITED(status))
+		snprintf(buf, sizeof(buf), "exit status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, sizeof(buf), "wait status 0x%x", status);
+	return buf;
+}
+
+/* --- expect / expectnum --------------------------------------------------- */
+
+struct search {
+	const struct step *step;
+	size_t from;
+	size_t found;      /* offset of the match */
+	size_t end;        /* first byte after the match (and number) */
+	double value;      /* expectnum */
+};
+
+static const char *find(const struct pty_child *c, size_t from, const char *text, size_t len)
+{
+	if (from >= c->out_len)
+		return NULL;
+	return memmem(c->out + from, c->out_len - from, text, len);
+}
+
+/* A number right after the prefix counts only once a character that cannot
+ * be part of it has arrived, so "3145" is not mistaken for "3145728". */
+static bool parse_number_after(const struct pty_child *c, size_t pos, struct search *s)
+{
+	const char *p = c->out + pos, *end = c->out + c->out_len;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	const char *start = p;
+	while (p < end && ((*p >= '0' && *p <= '9') || *p == '.' || (*p == '-' && p == start)))
+		p++;
+	if (p == end || p == start)
+		return false;
+	char num[64];
+	size_t n = (size_t)(p - start);
+	if (n >= sizeof(num))
+		n = sizeof(num) - 1;
+	memcpy(num, start, n);
+	num[n] = '\0';
+	s->value = strtod(num, NULL);
+	s->end = (size_t)(p - c->out);
+	return true;
+}
+
+static bool search_done(struct pty_child *c, void *arg)
+{
+	struct search *s = arg;
+	const struct step *st = s->step;
+	size_t from = s->from;
+	for (;;) {
+		const char *hit = find(c, from, st->text, st->text_len);
+		if (!hit)
+			return false;
+		s->found = (size_t)(hit - c->out);
+		s->end = s->found + st->text_len;
+		if (st->kind == STEP_EXPECT)
+			return true;
+		if (parse_number_after(c, s->end, s))
+			return true;
+		/* The prefix without a number yet: wait for more at this spot
+		 * unless a later copy of the prefix is already complete. */
+		if (!find(c, s->end, st->text, st->text_len))
+			return false;
+		from = s->end;
+	}
+}
+
+static size_t line_start_of(const struct pty_child *c, size_t pos)
+{
+	while (pos > 0 && c->out[pos - 1] != '\n')
+		pos--;
+	return pos;
+}
+
+static bool do_expect(struct run *r, const struct step *st)
+{
+	struct search s = { .step = st, .from = r->matched_to };
+	double deadline = monotonic_now() + st->timeout_s;
+	if (!pty_child_wait(&r->child, deadline, search_done, &s)) {
+		if (r->child.exited)
+			return failed(r, "line %d: %s before %s appeared", st->line,
+				      describe_exit(r->child.status),
+				      show(st->text, st->text_len));
+		return failed(r, "line %d: timeout after %g s waiting for %s", st->line,
+			      st->timeout_s, show(st->text, st->text_len));
+	}
+	r->matched_to = s.end;
+	double after = monotonic_now() - r->start;
+	if (st->kind == STEP_EXPECTNUM && !spec_op_holds(st->op, s.value, st->number))
+		return failed(r, "line %d: %s %.15g is not %s %.15g", st->line,
+			      show(st->text, st->text_len), s.value, spec_op_name(st->op),
+			      st->number);
+	if (st->label) {
+		struct mark *grown = realloc(r->marks, (r->nmarks + 1) * sizeof(*grown));
+		if (grown) {
+			r->marks = grown;
+			r->marks[r->nmarks++] = (struct mark){
+				.label = st->label,
+				.after_s = after,
+				.line_start = line_start_of(&r->child, s.found),
+			};
+		}
+	}
+	return true;
+}
+
+/* --- send / exit / notexpect --------------------------------------------- */
+
+static bool do_send(struct run *r, const struct step *st)
+{
+	if (r->child.exited)
+		return failed(r, "line %d: cannot send %s: %s", st->line,
+			      show(st->text, st->text_len), describe_exit(r->child.status));
+	if (pty_child_send(&r->child, st->text, st->text_len, monotonic_now() + 10) < 0)
+		return failed(r, "line %d: sending %s: %s", st->line,
+			      show(st->text, st->text_len), strerror(errno));
+	return true;
+}
+
+static bool do_exit(struct run *r, const struct step *st)
+{
+	double deadline = monotonic_now() + st->timeout_s;
+	if (!pty_child_wait(&r->child, deadline, NULL, NULL) && !r->child.exited)
+		return failed(r, "line %d: still running %g s later (expected exit status %d)",
+			      st->line, st->timeout_s, st->status);
+	int status = r->child.status;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != st->status)
+		return failed(r, "line %d: %s, expected exit status %d", st->line,
+			      describe_exit(status), st->status);
+	return true;
+}
+
+static bool check_notexpect(struct run *r, const struct step *st)
+{
+	const char *hit = find(&r->child, 0, st->text, st->text_len);
+	if (hit)
+		return failed(r, "line %d: unexpected %s in the output", st->line,
+			      show(st->text, st->text_len));
+	return true;
+}
+
+/* --- reporting ----------------------------------------------------------- */
+
+/* One line of output made printable: no CR, escapes for control bytes. */
+static void print_line(const char *p, size_t len)
+{
+	fputs("  | ", stdout);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		if (ch == '\r')
+			continue;
+		if (ch == '\t' || (ch >= 0x20 && ch < 0x7f) || ch >= 0x80)
+			putchar(ch);
+		else
+			printf("\\x%02x", ch);
+	}
+	putchar('\n');
+}
+
+static void print_tail(const struct pty_child *c)
+{
+	size_t end = c->out_len;
+	if (end == 0) {
+		puts("  | (no output)");
+		return;
+	}
+	if (c->out[end - 1] == '\n')
+		end--;
+	size_t start = end;
+	int lines = 0;
+	while (start > 0) {
+		if (c->out[start - 1] == '\n' && ++lines == TAIL_LINES)
+			break;
+		start--;
+	}
+	while (start <= end) {
+		const char *nl = memchr(c->out + start, '\n', end - start);
+		size_t len = nl ? (size_t)(nl - (c->out + start)) : end - start;
+		print_line(c->out + start, len);
+		start += len + 1;
+	}
+}
+
+static void print_marks(const struct run *r)
+{
+	for (size_t i = 0; i < r->nmarks; i++) {
+		const struct mark *m = &r->marks[i];
+		const char *line = r->child.out + m->line_start;
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+			len--;
+		printf("  %s: %s after %.1f s: %.*s\n", r->test->name, m->label, m->after_s,
+		       (int)len, line);
+	}
+}
+
+/* --- one test ------------------------------------------------------------ */
+
+static FILE *open_log(const char *dir, const char *name)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s.log", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, "bootrun: %s: %s (continuing without a log)\n", path,
+			strerror(errno));
+	return f;
+}
+
+static bool run_test(const struct test *t, const char *logdir)
+{
+	struct run r = { .test = t };
+	FILE *log = open_log(logdir, t->name);
+	r.start = monotonic_now();
+	bool ok = true;
+	if (pty_child_spawn(&r.child, t->command, log) < 0) {
+		ok = failed(&r, "cannot start a terminal for the command: %s", strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; ok && i < t->nsteps; i++) {
+		const struct step *st = &t->steps[i];
+		switch (st->kind) {
+		case STEP_EXPECT:
+		case STEP_EXPECTNUM:
+			ok = do_expect(&r, st);
+			break;
+		case STEP_SEND:
+			ok = do_send(&r, st);
+			break;
+		case STEP_EXIT:
+			ok = do_exit(&r, st);
+			break;
+		case STEP_NOTEXPECT:
+			break; /* checked over the whole output below */
+		}
+	}
+	pty_child_finish(&r.child);
+	for (size_t i = 0; ok && i < t->nsteps; i++)
+		if (t->steps[i].kind == STEP_NOTEXPECT)
+			ok = check_notexpect(&r, &t->steps[i]);
+out:;
+	double took = monotonic_now() - r.start;
+	if (ok) {
+		printf("PASS %s (%.1f s)\n", t->name, took);
+		print_marks(&r);
+	} else {
+		printf("FAIL %s: %s\n", t->name, r.reason);
+		print_marks(&r);
+		print_tail(&r.child);
+	}
+	fflush(stdout);
+	if (log)
+		fclose(log);
+	free(r.child.out);
+	free(r.marks);
+	return ok;
+}
+
+/* --- main ---------------------------------------------------------------- */
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	size_t n;
+	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len - 1 == 0) {
+			char *grown = realloc(buf, cap * 2);
+			if (!grown) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+	}
+	int err = ferror(f);
+	fclose(f);
+	if (!buf || err) {
+		free(buf);
+		errno = err ? EIO : ENOMEM;
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+static bool selected(const struct test *t, int argc, char **argv, int first)
+{
+	if (first >= argc)
+		return true;
+	for (int i = first; i < argc; i++)
+		if (strcmp(argv[i], t->name) == 0)
+			return true;
+	return false;
+}
+
+static int usage(void)
+{
+	fputs("usage: bootrun [-l LOGDIR] SPEC [TEST...]\n", stderr);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *logdir = "/tmp";
+	int opt;
+	while ((opt = getopt(argc, argv, "l:")) != -1) {
+		if (opt != 'l')
+			return usage();
+		logdir = optarg;
+	}
+	if (optind >= argc)
+		return usage();
+	const char *spec_path = argv[optind];
+
+	char *text = read_file(spec_path);
+	if (!text) {
+		fprintf(stderr, "bootrun: %s: %s\n", spec_path, strerror(errno));
+		return 2;
+	}
+	struct spec spec;
+	char err[SPEC_ERROR_MAX];
+	int rc = spec_parse(text, &spec, err);
+	free(text);
+	if (rc < 0) {
+		fprintf(stderr, "bootrun: %s:%s\n", spec_path, err);
+		return 2;
+	}
+	for (int i = optind + 1; i < argc; i++) {
+		bool known = false;
+		for (size_t k = 0; k < spec.ntests; k++)
+			known |= strcmp(spec.tests[k].name, argv[i]) == 0;
+		if (!known) {
+			fprintf(stderr, "bootrun: %s: no test named '%s'\n", spec_path, argv[i]);
+			spec_free(&spec);
+			return 2;
+		}
+	}
+	mkdir(logdir, 0755);
+	/* A child that dies while we write to it must not kill the runner. */
+	signal(SIGPIPE, SIG_IGN);
+
+	int passed = 0, nfailed = 0;
+	for (size_t i = 0; i < spec.ntests; i++) {
+		if (!selected(&spec.tests[i], argc, argv, optind + 1))
+			continue;
+		if (run_test(&spec.tests[i], logdir))
+			passed++;
+		else
+			nfailed++;
+	}
+	printf("%d passed, %d failed\n", passed, nfailed);
+	spec_free(&spec);
+	return nfailed ? 1 : 0;
+}

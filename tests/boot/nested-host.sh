@@ -1,0 +1,311 @@
+# shellcheck shell=bash
+# The nested test host, as a bash library (source it, then call nested_*).
+#
+# The build machines' /dev/kvm cannot boot a real Linux guest and has no
+# vhost, so tests that boot Linux run inside an outer VM: Debian's own
+# kernel under QEMU TCG with `-cpu max` (which offers SVM and NPT), where
+# kvm_amd and vhost_vsock load as modules. See /work/shared/notes/machines.md.
+#
+#   nested_init                         trap EXIT/INT/TERM/HUP for clean-up
+#   nested_kernel_dir                   print the cached kernel directory
+#   nested_build_initramfs JOB FILE...  build the outer initramfs: each FILE
+#                                       (PATH or PATH=NAME) goes to /carry,
+#                                       JOB runs as /job in /carry
+#   nested_run MODE                     boot it; MODE is batch or interactive
+#   nested_explain                      print what nested_run's result means
+#
+# Settings (environment):
+#   MINIVMM_CACHE       cache directory (default ~/.cache/minivmm)
+#   NESTED_MEMORY_MIB   outer VM RAM (default 2048)
+#   NESTED_CPUS         outer vCPUs (default 2: multi-threaded TCG)
+#   NESTED_TIMEOUT_S    wall-clock limit for the whole outer VM (default 900)
+#   NESTED_CONSOLE_LOG  also write the outer console to this file
+#   NESTED_TEST_LOGS    batch mode: write the per-test logs to this file
+#   NESTED_KERNEL_DEB   use this linux-image .deb instead of downloading one
+
+NESTED_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+NESTED_ROOT=$(cd "$NESTED_HERE/../.." && pwd)
+NESTED_CACHE=${MINIVMM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minivmm}
+# Same order as outer-init.sh loads them.
+NESTED_MODULES="irqbypass kvm ccp kvm-amd vhost_iotlb vhost vsock"
+NESTED_MODULES+=" vmw_vsock_virtio_transport_common vhost_vsock"
+
+# Must match outer-init.sh.
+NESTED_STATUS_BASE=16
+NESTED_FAIL_MODULE=100
+NESTED_FAIL_DEVICE=101
+NESTED_FAIL_SETUP=102
+
+NESTED_WORK=
+NESTED_QEMU_PID=
+NESTED_WATCHDOG_PID=
+NESTED_STTY=
+
+nested_log() {
+	echo "nested-host: $*" >&2
+}
+
+nested_cleanup() {
+	if [ -n "$NESTED_QEMU_PID" ]; then
+		# QEMU runs in its own session and process group (setsid).
+		kill -TERM -- "-$NESTED_QEMU_PID" 2>/dev/null || kill -TERM "$NESTED_QEMU_PID" 2>/dev/null
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$NESTED_QEMU_PID" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL -- "-$NESTED_QEMU_PID" 2>/dev/null
+		wait "$NESTED_QEMU_PID" 2>/dev/null
+		NESTED_QEMU_PID=
+	fi
+	if [ -n "$NESTED_WATCHDOG_PID" ]; then
+		kill "$NESTED_WATCHDOG_PID" 2>/dev/null
+		wait "$NESTED_WATCHDOG_PID" 2>/dev/null
+		NESTED_WATCHDOG_PID=
+	fi
+	if [ -n "$NESTED_STTY" ]; then
+		stty "$NESTED_STTY" 2>/dev/null
+		NESTED_STTY=
+	fi
+	if [ -n "$NESTED_WORK" ]; then
+		rm -rf "$NESTED_WORK"
+		NESTED_WORK=
+	fi
+}
+
+nested_init() {
+	trap 'nested_cleanup' EXIT
+	trap 'nested_cleanup; exit 130' INT
+	trap 'nested_cleanup; exit 143' TERM
+	trap 'nested_cleanup; exit 129' HUP
+}
+
+# The linux-image package that linux-image-amd64 points at today.
+nested_kernel_package() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
+}
+
+# Unpack a linux-image .deb into DIR: vmlinuz plus the modules we load.
+nested_unpack_kernel() {
+	local deb=$1 dir=$2 tmp=$3 m f
+	dpkg -x "$deb" "$tmp/root" || return 1
+	f=$(find "$tmp/root/boot" -name 'vmlinuz-*' | head -n 1)
+	if [ -z "$f" ]; then
+		nested_log "$deb has no /boot/vmlinuz-*"
+		return 1
+	fi
+	mkdir -p "$dir/modules"
+	cp "$f" "$dir/vmlinuz"
+	for m in $NESTED_MODULES; do
+		f=$(find "$tmp/root/lib/modules" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
+		case "$f" in
+		"")
+			nested_log "$deb has no module $m"
+			return 1 ;;
+		*.xz)
+			# busybox insmod wants plain ELF.
+			xz -dc "$f" > "$dir/modules/$m.ko" || return 1 ;;
+		*)
+			cp "$f" "$dir/modules/$m.ko" ;;
+		esac
+	done
+	dpkg-deb -f "$deb" Package Version > "$dir/package"
+}
+
+# Print the directory holding Debian's kernel (vmlinuz, modules/*.ko),
+# fetching and unpacking the package on first use.
+nested_kernel_dir() {
+	local pkg ver dir tmp deb m
+	pkg=$(nested_kernel_package)
+	if [ -z "$pkg" ]; then
+		# apt's lists may be missing offline: fall back to any cached one.
+		dir=$(ls -d "$NESTED_CACHE"/debian-kernel-* 2>/dev/null | sort -V | tail -n 1)
+		if [ -n "$dir" ] && [ -s "$dir/vmlinuz" ]; then
+			nested_log "apt-cache knows no linux-image-amd64; using cached $dir"
+			echo "$dir"
+			return 0
+		fi
+		nested_log "cannot find Debian's kernel package: 'apt-cache depends" \
+			"linux-image-amd64' names none (run apt-get update)"
+		return 1
+	fi
+	ver=${pkg#linux-image-}
+	dir=$NESTED_CACHE/debian-kernel-$ver
+	local complete=1
+	[ -s "$dir/vmlinuz" ] || complete=0
+	for m in $NESTED_MODULES; do
+		[ -s "$dir/modules/$m.ko" ] || complete=0
+	done
+	if [ "$complete" = 1 ]; then
+		echo "$dir"
+		return 0
+	fi
+	nested_log "fetching $pkg into $dir"
+	mkdir -p "$NESTED_CACHE" || return 1
+	tmp=$(mktemp -d "$NESTED_CACHE/.fetch.XXXXXX") || return 1
+	deb=${NESTED_KERNEL_DEB:-}
+	if [ -z "$deb" ]; then
+		deb=$(ls /var/cache/apt/archives/"${pkg}"_*_amd64.deb 2>/dev/null | tail -n 1)
+	fi
+	if [ -z "$deb" ]; then
+		# apt's sandbox user (_apt) cannot write under a private home
+		# directory; as root, download as root instead of warning.
+		local sandbox=()
+		[ "$(id -u)" = 0 ] && sandbox=(-o APT::Sandbox::User=root)
+		if ! (cd "$tmp" && apt-get download -qq "${sandbox[@]}" "$pkg" >&2); then
+			nested_log "apt-get download $pkg failed"
+			rm -rf "$tmp"
+			return 1
+		fi
+		deb=$(ls "$tmp"/*.deb | head -n 1)
+	fi
+	rm -rf "$dir.new"
+	if ! nested_unpack_kernel "$deb" "$dir.new" "$tmp"; then
+		rm -rf "$tmp" "$dir.new"
+		return 1
+	fi
+	rm -rf "$tmp" "$dir"
+	mv "$dir.new" "$dir"
+	echo "$dir"
+}
+
+nested_check_tools() {
+	local t
+	for t in qemu-system-x86_64 cpio dpkg apt-get setsid; do
+		if ! command -v "$t" >/dev/null; then
+			nested_log "$t is missing (apt-get install qemu-system-x86 cpio busybox-static)"
+			return 1
+		fi
+	done
+	if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
+		nested_log "/bin/busybox is missing or not static (apt-get install busybox-static)"
+		return 1
+	fi
+}
+
+# nested_build_initramfs JOB FILE...: write $NESTED_WORK/outer.cpio with a
+# static busybox, our /init, the modules, JOB as /job and each FILE (PATH or
+# PATH=NAME) as /carry/NAME.
+nested_build_initramfs() {
+	local job=$1 kdir root f applet
+	shift
+	nested_check_tools || return 1
+	kdir=$(nested_kernel_dir) || return 1
+	NESTED_KERNEL=$kdir/vmlinuz
+	mkdir -p "$NESTED_ROOT/build" || return 1
+	NESTED_WORK=$(mktemp -d "$NESTED_ROOT/build/nested-host.XXXXXX") || return 1
+	root=$NESTED_WORK/root
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,carry} || return 1
+	cp /bin/busybox "$root/bin/busybox" || return 1
+	for applet in $(/bin/busybox --list); do
+		[ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
+	done
+	cp "$NESTED_HERE/outer-init.sh" "$root/init" || return 1
+	cp "$job" "$root/job" || return 1
+	chmod 755 "$root/init" "$root/job"
+	cp "$kdir"/modules/*.ko "$root/modules/" || return 1
+	for f in "$@"; do
+		local src=${f%%=*} name=${f##*=}
+		[ "$src" = "$f" ] && name=${f##*/}
+		if [ ! -r "$src" ]; then
+			nested_log "$src is missing"
+			return 1
+		fi
+		cp "$src" "$root/carry/$name" || return 1
+	done
+	# Uncompressed: unpacking gzip under TCG would cost outer boot time.
+	(cd "$root" && find . | cpio -o -H newc --quiet) > "$NESTED_WORK/outer.cpio" || return 1
+}
+
+# nested_run batch|interactive: boot the outer VM on the initramfs built
+# above. Sets NESTED_RC (QEMU's exit status, 124 for our timeout) and
+# NESTED_STATUS (the job's status, or -1 when the job did not report).
+nested_run() {
+	local mode=$1 console
+	local mem=${NESTED_MEMORY_MIB:-2048} cpus=${NESTED_CPUS:-2}
+	local limit=${NESTED_TIMEOUT_S:-900}
+	console="stdio,id=con,signal=off"
+	[ -n "${NESTED_CONSOLE_LOG:-}" ] && console+=",logfile=$NESTED_CONSOLE_LOG"
+	# shellcheck disable=SC2054 # commas inside QEMU option values
+	local args=(
+		-accel tcg -cpu max -M q35 -smp "$cpus" -m "$mem"
+		-nodefaults -no-user-config -display none -no-reboot
+		-kernel "$NESTED_KERNEL" -initrd "$NESTED_WORK/outer.cpio"
+		-append "console=ttyS0 panic=-1 quiet"
+		-device isa-debug-exit,iobase=0xf4,iosize=4
+		# No -nographic: its Ctrl-A mux would eat the Ctrl-A x that
+		# minivmm inside uses; Ctrl-C reaches the guest (signal=off).
+		-chardev "$console" -serial chardev:con
+	)
+	if [ "$mode" = batch ] && [ -n "${NESTED_TEST_LOGS:-}" ]; then
+		args+=(-serial "file:$NESTED_TEST_LOGS")
+	fi
+	NESTED_STATUS=-1
+	local flag=$NESTED_WORK/timed-out
+	if [ "$mode" = interactive ]; then
+		[ -t 0 ] && NESTED_STTY=$(stty -g)
+		setsid -w qemu-system-x86_64 "${args[@]}" <&0 &
+	else
+		setsid -w qemu-system-x86_64 "${args[@]}" </dev/null &
+	fi
+	NESTED_QEMU_PID=$!
+	# The watchdog stops QEMU politely (it exits with status 0 on SIGTERM)
+	# and leaves a flag, so a timeout is not taken for a job's status.
+	(
+		trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+		sleep "$limit" &
+		sleeper=$!
+		wait "$sleeper"
+		touch "$flag"
+		kill -TERM -- "-$NESTED_QEMU_PID" 2>/dev/null
+		sleep 5
+		kill -KILL -- "-$NESTED_QEMU_PID" 2>/dev/null
+	) &
+	NESTED_WATCHDOG_PID=$!
+	NESTED_RC=0
+	wait "$NESTED_QEMU_PID" || NESTED_RC=$?
+	NESTED_QEMU_PID=
+	kill "$NESTED_WATCHDOG_PID" 2>/dev/null
+	wait "$NESTED_WATCHDOG_PID" 2>/dev/null
+	NESTED_WATCHDOG_PID=
+	if [ -n "$NESTED_STTY" ]; then
+		stty "$NESTED_STTY" 2>/dev/null
+		NESTED_STTY=
+	fi
+	if [ -e "$flag" ]; then
+		NESTED_RC=124
+	elif [ $((NESTED_RC & 1)) = 1 ] && [ "$NESTED_RC" -ge $((2 * NESTED_STATUS_BASE + 1)) ]; then
+		NESTED_STATUS=$(((NESTED_RC >> 1) - NESTED_STATUS_BASE))
+	fi
+	return 0
+}
+
+# One line on what went wrong when the job did not report a status of its
+# own, or the job's status when it did. Returns 0 when the job reported.
+nested_explain() {
+	local limit=${NESTED_TIMEOUT_S:-900}
+	if [ "$NESTED_RC" = 124 ]; then
+		nested_log "the outer VM did not finish within $limit s (NESTED_TIMEOUT_S) and was stopped"
+		return 1
+	fi
+	case "$NESTED_STATUS" in
+	-1)
+		if [ "$NESTED_RC" = 0 ]; then
+			nested_log "the outer VM stopped without reporting a status (outer kernel" \
+				"panic or reboot; see the console above)"
+		else
+			nested_log "QEMU failed (exit status $NESTED_RC) before the outer VM reported"
+		fi
+		return 1 ;;
+	"$NESTED_FAIL_MODULE")
+		nested_log "the nested host failed to start: a kernel module did not load"
+		return 1 ;;
+	"$NESTED_FAIL_DEVICE")
+		nested_log "the nested host failed to start: /dev/kvm or /dev/vhost-vsock is missing"
+		return 1 ;;
+	"$NESTED_FAIL_SETUP")
+		nested_log "the nested host failed to start: its init could not set up (see above)"
+		return 1 ;;
+	esac
+	return 0
+}

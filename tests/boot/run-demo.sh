@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Boot the demo guest (guest-images/out) on this terminal: `make run`.
+#
+#   usage: run-demo.sh MINIVMM MINIVMM_STATIC [MINIVMM OPTIONS...]
+#
+# With a /dev/kvm that can boot Linux and a /dev/vhost-vsock, MINIVMM runs
+# right here. Otherwise MINIVMM_STATIC runs inside the nested test host (see
+# nested-host.sh) with this terminal as its console. Without a terminal
+# (e.g. `make run </dev/null`) the guest is told to power off by itself once
+# it has printed its boot lines. Exit status: minivmm's.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=nested-host.sh
+. "$here/nested-host.sh"
+
+if [ $# -lt 2 ]; then
+	echo "usage: $0 MINIVMM MINIVMM_STATIC [MINIVMM OPTIONS...]" >&2
+	exit 2
+fi
+minivmm=$1
+minivmm_static=$2
+shift 2
+images=$NESTED_ROOT/guest-images/out
+for f in "$images/bzImage" "$images/initramfs.cpio.gz"; do
+	if [ ! -r "$f" ]; then
+		echo "run-demo: $f is missing (make guest-images)" >&2
+		exit 2
+	fi
+done
+
+options=("$@")
+if [ -t 0 ] && [ -t 1 ]; then
+	interactive=1
+else
+	interactive=0
+	options+=(--cmdline minivmm.poweroff=1)
+fi
+
+# Why this machine cannot run the demo directly, or nothing if it can.
+why_nested() {
+	if [ ! -c /dev/kvm ]; then
+		echo "no /dev/kvm on this machine"
+	elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		echo "/dev/kvm is not readable and writable for $(id -un)"
+	elif [ -d /sys/module/kvm_pvm ]; then
+		# The paravirtualised KVM of these build machines stops a full
+		# Linux guest with emulation failures (see machines.md).
+		echo "this /dev/kvm is kvm_pvm, which cannot boot a full Linux guest"
+	elif [ ! -c /dev/vhost-vsock ]; then
+		echo "no /dev/vhost-vsock on this machine"
+	elif [ ! -r /dev/vhost-vsock ] || [ ! -w /dev/vhost-vsock ]; then
+		echo "/dev/vhost-vsock is not readable and writable for $(id -un)"
+	fi
+}
+
+why=$(why_nested)
+if [ -z "$why" ]; then
+	[ "$interactive" = 1 ] && echo "minivmm: Ctrl-A x quits" >&2
+	exec "$minivmm" --kernel "$images/bzImage" --initrd "$images/initramfs.cpio.gz" \
+		"${options[@]}"
+fi
+
+echo "minivmm: $why; booting the demo guest inside the nested test host" \
+	"(QEMU TCG, kvm_amd, vhost_vsock)" >&2
+
+# Quote for the busybox shell inside: 'it'\''s'.
+sh_quote() {
+	printf "'%s'" "${1//\'/\'\\\'\'}"
+}
+
+nested_init
+job=$(mktemp "$NESTED_ROOT/build/demo-job.XXXXXX") || exit 1
+# shellcheck disable=SC2064
+trap "rm -f '$job'; nested_cleanup" EXIT
+{
+	echo '#!/bin/sh'
+	echo '# /job of the nested host: the demo guest on the console (run-demo.sh).'
+	# Only emergencies from the outer kernel, so it does not write into the demo.
+	echo 'echo "1 4 1 7" > /proc/sys/kernel/printk'
+	# ttyS0 rather than /dev/console: a real tty that setsid -c can make
+	# the controlling terminal, and that minivmm can put into raw mode.
+	printf 'exec setsid -c ./minivmm --kernel bzImage --initrd initramfs.cpio.gz'
+	for o in "${options[@]}"; do
+		printf ' %s' "$(sh_quote "$o")"
+	done
+	echo ' </dev/ttyS0 >/dev/ttyS0 2>&1'
+} > "$job"
+
+nested_build_initramfs "$job" "$minivmm_static=minivmm" \
+	"$images/bzImage=bzImage" "$images/initramfs.cpio.gz=initramfs.cpio.gz" || exit 1
+if [ "$interactive" = 1 ]; then
+	echo "minivmm: the outer VM takes a few seconds to start; Ctrl-A x quits" >&2
+	nested_run interactive
+else
+	nested_run batch
+fi
+nested_explain || exit 1
+exit "$NESTED_STATUS"

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Run the boot tests (boot-tests.spec) inside the nested test host.
+#
+#   usage: run-nested-tests.sh MINIVMM_STATIC [TEST...]
+#
+# Builds bootrun, packs it with minivmm, the demo guest (guest-images/out)
+# and the spec into the outer initramfs, boots the outer VM and streams its
+# console here. Exit status: 0 when every test passed, 1 when a test failed,
+# 2 when the nested host itself failed (QEMU, outer kernel, modules, timeout).
+# The outer console goes to build/boot-tests/console.log and every test's own
+# console to build/boot-tests/tests.log ($BOOT_TESTS_OUT instead of
+# build/boot-tests if set; BOOT_TESTS_SPEC replaces the spec). More settings:
+# see nested-host.sh.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=nested-host.sh
+. "$here/nested-host.sh"
+
+if [ $# -lt 1 ]; then
+	echo "usage: $0 MINIVMM_STATIC [TEST...]" >&2
+	exit 2
+fi
+minivmm=$1
+shift
+spec=${BOOT_TESTS_SPEC:-$here/boot-tests.spec}
+images=$NESTED_ROOT/guest-images/out
+out=${BOOT_TESTS_OUT:-$NESTED_ROOT/build/boot-tests}
+
+for f in "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" "$spec"; do
+	if [ ! -r "$f" ]; then
+		echo "run-nested-tests: $f is missing (make build/minivmm-static guest-images)" >&2
+		exit 2
+	fi
+done
+if ldd "$minivmm" >/dev/null 2>&1; then
+	echo "run-nested-tests: $minivmm is dynamically linked; the nested host has no libc" >&2
+	exit 2
+fi
+
+make -s -C "$here" OUT="$NESTED_ROOT/build/boot" >&2 || exit 2
+mkdir -p "$out" || exit 2
+
+# minivmm maps guest RAM with MAP_NORESERVE and a guest touches little of
+# it, so a 3.5 GiB guest does boot in a 2 GiB outer VM; still, give the outer
+# VM the largest --memory in the spec plus 1 GiB, so that a guest that does
+# touch all of its RAM cannot run the outer VM out of memory.
+if [ -z "${NESTED_MEMORY_MIB:-}" ]; then
+	largest=$(grep -o -- '--memory[ =][0-9]*' "$spec" | grep -o '[0-9]*$' | sort -n | tail -n 1)
+	NESTED_MEMORY_MIB=2048
+	if [ -n "$largest" ] && [ $((largest + 1024)) -gt $NESTED_MEMORY_MIB ]; then
+		NESTED_MEMORY_MIB=$((largest + 1024))
+	fi
+	export NESTED_MEMORY_MIB
+fi
+export NESTED_CONSOLE_LOG=$out/console.log
+export NESTED_TEST_LOGS=$out/tests.log
+rm -f "$NESTED_CONSOLE_LOG" "$NESTED_TEST_LOGS"
+
+nested_init
+job=$(mktemp "$NESTED_ROOT/build/boot-job.XXXXXX") || exit 2
+# shellcheck disable=SC2064
+trap "rm -f '$job'; nested_cleanup" EXIT
+{
+	echo '#!/bin/sh'
+	echo '# /job of the nested host: run the boot tests (from run-nested-tests.sh).'
+	echo 'export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage'
+	echo 'export GUEST_INITRD=/carry/initramfs.cpio.gz'
+	printf 'exec /carry/bootrun -l /tmp/boot-logs /carry/boot-tests.spec'
+	for name in "$@"; do
+		printf " '%s'" "$name"
+	done
+	echo
+} > "$job"
+
+start=$(date +%s%N)
+nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootrun=bootrun" \
+	"$images/bzImage=bzImage" "$images/initramfs.cpio.gz=initramfs.cpio.gz" \
+	"$spec=boot-tests.spec" || exit 2
+echo "run-nested-tests: booting the nested host (QEMU TCG, ${NESTED_MEMORY_MIB} MiB," \
+	"${NESTED_CPUS:-2} vCPUs)" >&2
+nested_run batch
+took_ms=$((($(date +%s%N) - start) / 1000000))
+printf 'run-nested-tests: outer VM ran for %d.%d s; console: %s, test logs: %s\n' \
+	$((took_ms / 1000)) $((took_ms % 1000 / 100)) \
+	"${NESTED_CONSOLE_LOG#"$NESTED_ROOT"/}" "${NESTED_TEST_LOGS#"$NESTED_ROOT"/}" >&2
+
+nested_explain || exit 2
+# The runner's last line, e.g. "5 passed, 0 failed", tells us it ran to the end.
+summary=$(tr -d '\r' < "$NESTED_CONSOLE_LOG" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+case "$NESTED_STATUS" in
+0)
+	echo "run-nested-tests: all boot tests passed ($summary)" >&2
+	exit 0 ;;
+1)
+	echo "run-nested-tests: boot tests failed (${summary:-no summary line})" >&2
+	exit 1 ;;
+*)
+	echo "run-nested-tests: bootrun stopped with status $NESTED_STATUS" \
+		"(2: bad spec or usage; 127: bootrun missing)" >&2
+	exit 1 ;;
+esac
