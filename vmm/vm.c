@@ -74,10 +74,11 @@ static void acpi_poweroff(void *ctx)
 	vm_request_stop(ctx, VM_STOP_POWEROFF, 0, "guest powered off");
 }
 
-/* Port 0x80 is the POST-code / I/O-delay port Linux writes constantly
- * (outb_p); accept it silently so --debug output stays useful. */
-static void io_delay_port(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
-			  bool is_write)
+/* Ports a Linux guest touches all the time, with no device behind them in
+ * minivmm: accepted silently (reads as all-ones) so --debug output stays
+ * useful. */
+static void silent_port(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
+			bool is_write)
 {
 	(void)opaque;
 	(void)offset;
@@ -102,7 +103,11 @@ static int setup_devices(struct vm *vm)
 	    io_bus_register(&vm->pio, I8042_DATA_PORT, 5, i8042_io, &vm->i8042, "i8042") < 0 ||
 	    io_bus_register(&vm->pio, ACPI_PM1A_EVT_PORT, ACPI_PM_RANGE_LEN, acpi_pm_io, &vm->acpi_pm,
 			    "ACPI PM1a registers") < 0 ||
-	    io_bus_register(&vm->pio, 0x80, 1, io_delay_port, NULL, "POST/io-delay") < 0)
+	    /* POST code / I/O delay (outb_p) */
+	    io_bus_register(&vm->pio, 0x80, 1, silent_port, NULL, "POST/io-delay") < 0 ||
+	    /* PCI configuration mechanism #1: there is no PCI bus, and all-ones
+	     * is what a bus without devices answers. */
+	    io_bus_register(&vm->pio, 0xcf8, 8, silent_port, NULL, "PCI config (no bus)") < 0)
 		return error_wrap("devices");
 	return 0;
 }
@@ -186,9 +191,6 @@ static int load_guest(struct vm *vm)
 	}
 	if (boot_load_linux(&vm->kvm.mem, &img, initrd, initrd_size, extra, vm->ncpus, &boot) < 0)
 		goto out;
-	log_debug("kernel at %#llx, entry %#llx, initrd at %#llx (%llu bytes)",
-		  (unsigned long long)boot.kernel_gpa, (unsigned long long)boot.entry,
-		  (unsigned long long)boot.initrd_gpa, (unsigned long long)boot.initrd_size);
 
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
