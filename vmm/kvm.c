@@ -78,7 +78,7 @@ static int map_memory(struct kvm *kvm, uint64_t bytes)
 	mem->host = p;
 
 	struct kvm_userspace_memory_region low = {
-		.slot = 0,
+		.slot = KVM_SLOT_RAM_LOW,
 		.guest_phys_addr = 0,
 		.memory_size = mem->low_size,
 		.userspace_addr = (uintptr_t)mem->host,
@@ -87,7 +87,7 @@ static int map_memory(struct kvm *kvm, uint64_t bytes)
 		return error_errno("KVM_SET_USER_MEMORY_REGION (below 3 GiB)");
 	if (mem->high_size) {
 		struct kvm_userspace_memory_region high = {
-			.slot = 1,
+			.slot = KVM_SLOT_RAM_HIGH,
 			.guest_phys_addr = MMIO_HOLE_END,
 			.memory_size = mem->high_size,
 			.userspace_addr = (uintptr_t)(mem->host + mem->low_size),
@@ -166,19 +166,20 @@ int kvm_set_irq_line(struct kvm *kvm, uint32_t gsi, int level)
 	return 0;
 }
 
-int kvm_ioeventfd(struct kvm *kvm, uint64_t addr, uint32_t len, uint64_t datamatch, int fd,
+int kvm_ioeventfd(struct kvm *kvm, uint64_t addr, uint32_t len, int64_t datamatch, int fd,
 		  bool assign)
 {
 	struct kvm_ioeventfd io = {
-		.datamatch = datamatch,
+		.datamatch = datamatch < 0 ? 0 : (uint64_t)datamatch,
 		.addr = addr,
 		.len = len,
 		.fd = fd,
-		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH | (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+		.flags = (datamatch < 0 ? 0 : KVM_IOEVENTFD_FLAG_DATAMATCH) |
+			 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
 	};
 	if (ioctl(kvm->vm_fd, KVM_IOEVENTFD, &io) < 0)
-		return error_errno("KVM_IOEVENTFD (%s %#llx, data %llu)", assign ? "add" : "remove",
-				   (unsigned long long)addr, (unsigned long long)datamatch);
+		return error_errno("KVM_IOEVENTFD (%s %#llx, data %lld)", assign ? "add" : "remove",
+				   (unsigned long long)addr, (long long)datamatch);
 	return 0;
 }
 

@@ -127,11 +127,49 @@ static int vsock_call_fd(void *ctx, int fd, bool assign)
 	return kvm_irqfd(&vm->kvm, VIRTIO_VSOCK_IRQ, fd, assign);
 }
 
+/* InterruptACK writes are absorbed by an ioeventfd while the only pending
+ * interrupt cause is VRING (whose acknowledgement changes nothing); while a
+ * config interrupt is pending they must reach the transport, which then
+ * clears the CONFIG bit. Called with the transport's lock held. */
+static void vsock_update_ack_fd(struct vm *vm)
+{
+	if (vm->vsock_ack_fd < 0)
+		return;
+	bool want = !vm->vsock.transport.config_irq_pending;
+	if (want == vm->vsock_ack_wired)
+		return;
+	if (kvm_ioeventfd(&vm->kvm, VIRTIO_MMIO_BASE + VIRTIO_MMIO_INTERRUPT_ACK, 4, -1,
+			  vm->vsock_ack_fd, want) < 0) {
+		log_warn("virtio-vsock: %s", error_message());
+		return;
+	}
+	vm->vsock_ack_wired = want;
+}
+
+/* The device's MMIO window. With the register page, only writes get here;
+ * after each one the page is brought up to date before the vCPU resumes. */
+static void vsock_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
+			  bool is_write)
+{
+	struct vm *vm = opaque;
+	struct virtio_mmio *t = &vm->vsock.transport;
+	pthread_mutex_lock(&t->lock); /* recursive: virtio_mmio_io takes it too */
+	virtio_mmio_io(t, offset, data, len, is_write);
+	if (is_write) {
+		register_page_refresh(&vm->vsock_regs, t);
+		vsock_update_ack_fd(vm);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
 /* A config interrupt from the transport (DEVICE_NEEDS_RESET): an edge on
- * the device's line, the same line vhost's irqfd pulses. */
+ * the device's line, the same line vhost's irqfd pulses. Called with the
+ * transport's lock held. */
 static void vsock_raise_irq(void *ctx)
 {
 	struct vm *vm = ctx;
+	register_page_refresh(&vm->vsock_regs, &vm->vsock.transport);
+	vsock_update_ack_fd(vm);
 	if (kvm_set_irq_line(&vm->kvm, VIRTIO_VSOCK_IRQ, 1) < 0 ||
 	    kvm_set_irq_line(&vm->kvm, VIRTIO_VSOCK_IRQ, 0) < 0)
 		log_warn("virtio-vsock: %s", error_message());
@@ -152,8 +190,23 @@ static int setup_vsock(struct vm *vm)
 	};
 	vsock_device_init(&vm->vsock, vm->cfg->vsock_cid, &backend, &platform);
 	vm->vsock_ready = true;
-	return io_bus_register(&vm->mmio, VIRTIO_MMIO_BASE, VIRTIO_MMIO_SIZE, virtio_mmio_io,
-			       &vm->vsock.transport, "virtio-vsock");
+	if (io_bus_register(&vm->mmio, VIRTIO_MMIO_BASE, VIRTIO_MMIO_SIZE, vsock_mmio_io, vm,
+			    "virtio-vsock") < 0)
+		return -1;
+
+	/* Optional: without them every register read and every InterruptACK
+	 * write is an exit to minivmm, which still works. */
+	if (register_page_map(&vm->vsock_regs, &vm->kvm, VIRTIO_MMIO_BASE, KVM_SLOT_VSOCK_REGS,
+			      vm->vsock.transport.ops.config_size) < 0) {
+		log_warn("virtio-vsock: %s; register reads will exit to minivmm", error_message());
+		return 0;
+	}
+	register_page_refresh(&vm->vsock_regs, &vm->vsock.transport);
+	vm->vsock_ack_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->vsock_ack_fd < 0)
+		return error_errno("virtio-vsock: eventfd");
+	vsock_update_ack_fd(vm);
+	return 0;
 }
 
 /* --- boot ---------------------------------------------------------------- */
@@ -293,6 +346,9 @@ static void teardown(struct vm *vm)
 	 * as soon as minivmm exits, whatever the reason. */
 	if (vm->vsock_ready)
 		vsock_device_destroy(&vm->vsock);
+	register_page_unmap(&vm->vsock_regs);
+	if (vm->vsock_ack_fd >= 0)
+		close(vm->vsock_ack_fd); /* its ioeventfd goes with the VM */
 	if (vm->vhost.fd >= 0)
 		vhost_vsock_close(&vm->vhost);
 	kvm_destroy(&vm->kvm);
@@ -363,6 +419,7 @@ int vm_run(const struct vmm_config *cfg)
 		vm->vcpus[i].fd = -1;
 	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
 	vm->vhost.fd = -1;
+	vm->vsock_ack_fd = -1;
 
 	/* SIGINT/SIGTERM/SIGHUP are read from a signalfd by the main thread;
 	 * blocked before any thread starts so every thread inherits the mask. */

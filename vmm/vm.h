@@ -17,6 +17,7 @@
 #include "error.h"
 #include "io_bus.h"
 #include "kvm.h"
+#include "register_page.h"
 #include "vcpu.h"
 
 enum vm_stop_reason {
@@ -46,6 +47,9 @@ struct vm {
 	struct vhost_vsock vhost;
 	struct vsock_device vsock;
 	bool vsock_ready;
+	struct register_page vsock_regs;
+	int vsock_ack_fd;     /* absorbs InterruptACK writes (ioeventfd) */
+	bool vsock_ack_wired;
 	unsigned long main_wakeups;
 
 	int stop_fd; /* eventfd: written once the VM must stop */
