@@ -13,6 +13,8 @@
  * command line or spec.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,8 +37,23 @@ struct mark {
 	size_t line_start; /* offset of the line holding the match */
 };
 
+/* A command run on the nested host beside the guest (host/spawn steps). */
+struct host_cmd {
+	pid_t pid;
+	int fd;        /* its stdout+stderr, non-blocking */
+	char *out;
+	size_t len, cap;
+	bool exited;
+	int status;
+};
+
+#define MAX_SPAWNED 8
+
 struct run {
 	const struct test *test;
+	struct host_cmd last_host;    /* the last host step, for hostexpect */
+	pid_t spawned[MAX_SPAWNED];   /* spawn steps, stopped at the end */
+	size_t nspawned;
 	struct pty_child child;
 	double start;
 	size_t matched_to;      /* expect searches start here */
@@ -231,6 +248,164 @@ static bool check_notexpect(struct run *r, const struct step *st)
 	return true;
 }
 
+/* --- host commands ------------------------------------------------------- */
+
+/* Start `sh -c command` in its own process group, stdin from /dev/null,
+ * stdout+stderr into a pipe (out_fd >= 0) or the log file. */
+static pid_t host_start(const char *command, int *out_fd, FILE *log)
+{
+	int p[2] = { -1, -1 };
+	if (out_fd && pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	if (log)
+		fflush(log);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		setpgid(0, 0);
+		int null = open("/dev/null", O_RDONLY);
+		int out = out_fd ? p[1] : (log ? fileno(log) : open("/dev/null", O_WRONLY));
+		if (null >= 0)
+			dup2(null, 0);
+		dup2(out, 1);
+		dup2(out, 2);
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	if (out_fd) {
+		close(p[1]);
+		fcntl(p[0], F_SETFL, O_NONBLOCK);
+		*out_fd = p[0];
+	}
+	return pid;
+}
+
+static void host_read(struct host_cmd *h)
+{
+	for (;;) {
+		if (h->cap - h->len < 4096) {
+			size_t cap = h->cap ? h->cap * 2 : 65536;
+			char *grown = realloc(h->out, cap + 1);
+			if (!grown)
+				return;
+			h->out = grown;
+			h->cap = cap;
+		}
+		ssize_t n = read(h->fd, h->out + h->len, h->cap - h->len);
+		if (n <= 0)
+			break;
+		h->len += (size_t)n;
+	}
+	h->out[h->len] = '\0';
+}
+
+/* pty_child_wait's stop callback: keeps the guest's console drained while
+ * the host command runs, and stops when the command has exited. */
+static bool host_done(struct pty_child *c, void *arg)
+{
+	(void)c;
+	struct host_cmd *h = arg;
+	host_read(h);
+	if (!h->exited && waitpid(h->pid, &h->status, WNOHANG) == h->pid)
+		h->exited = true;
+	return h->exited;
+}
+
+static const char *last_line(const char *s, size_t len, size_t *line_len)
+{
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	size_t start = len;
+	while (start > 0 && s[start - 1] != '\n')
+		start--;
+	*line_len = len - start;
+	return s + start;
+}
+
+static bool do_host(struct run *r, const struct step *st)
+{
+	struct host_cmd *h = &r->last_host;
+	free(h->out);
+	*h = (struct host_cmd){ .fd = -1 };
+	double begin = monotonic_now();
+	h->pid = host_start(st->text, &h->fd, NULL);
+	if (h->pid < 0)
+		return failed(r, "line %d: cannot start host command: %s", st->line, strerror(errno));
+	bool done = pty_child_wait(&r->child, begin + st->timeout_s, host_done, h);
+	/* The guest may have gone away: keep waiting for the command alone. */
+	while (!done && !h->exited && monotonic_now() < begin + st->timeout_s) {
+		poll(NULL, 0, 50);
+		done = host_done(&r->child, h);
+	}
+	if (!h->exited) {
+		kill(-h->pid, SIGKILL);
+		waitpid(h->pid, &h->status, 0);
+		h->exited = true;
+	}
+	host_read(h);
+	close(h->fd);
+	if (!h->out) {
+		h->out = calloc(1, 1);
+		if (!h->out)
+			return failed(r, "out of memory");
+	}
+	double took = monotonic_now() - begin;
+	if (r->child.log) {
+		fprintf(r->child.log, "\n[bootrun] host$ %s\n%s[bootrun] host command: %s after %.1f s\n",
+			st->text, h->out, describe_exit(h->status), took);
+		fflush(r->child.log);
+	}
+	if (!done && took >= st->timeout_s)
+		return failed(r, "line %d: host command still running after %g s: %s", st->line,
+			      st->timeout_s, st->text);
+	if (!WIFEXITED(h->status) || WEXITSTATUS(h->status) != st->status) {
+		size_t n;
+		const char *line = last_line(h->out, h->len, &n);
+		return failed(r, "line %d: host command %s, expected exit status %d: %s (last output: %.*s)",
+			      st->line, describe_exit(h->status), st->status, st->text, (int)n, line);
+	}
+	if (st->label) {
+		size_t n;
+		const char *line = last_line(h->out, h->len, &n);
+		printf("  %s: %.1f s: %.*s\n", st->label, took, (int)n, line);
+	}
+	return true;
+}
+
+static bool do_hostexpect(struct run *r, const struct step *st)
+{
+	const struct host_cmd *h = &r->last_host;
+	if (!h->out || !memmem(h->out, h->len, st->text, st->text_len))
+		return failed(r, "line %d: host command output lacks %s", st->line,
+			      show(st->text, st->text_len));
+	return true;
+}
+
+static bool do_spawn(struct run *r, const struct step *st)
+{
+	if (r->nspawned == MAX_SPAWNED)
+		return failed(r, "line %d: more than %d spawn steps", st->line, MAX_SPAWNED);
+	pid_t pid = host_start(st->text, NULL, r->child.log);
+	if (pid < 0)
+		return failed(r, "line %d: cannot start %s: %s", st->line, st->text, strerror(errno));
+	r->spawned[r->nspawned++] = pid;
+	return true;
+}
+
+static void stop_spawned(struct run *r)
+{
+	for (size_t i = 0; i < r->nspawned; i++) {
+		kill(-r->spawned[i], SIGTERM);
+		for (int k = 0; k < 20 && waitpid(r->spawned[i], NULL, WNOHANG) == 0; k++)
+			poll(NULL, 0, 50);
+		kill(-r->spawned[i], SIGKILL);
+		waitpid(r->spawned[i], NULL, WNOHANG);
+	}
+	r->nspawned = 0;
+}
+
 /* --- reporting ----------------------------------------------------------- */
 
 /* One line of output made printable: no CR, escapes for control bytes. */
@@ -323,11 +498,21 @@ static bool run_test(const struct test *t, const char *logdir)
 		case STEP_EXIT:
 			ok = do_exit(&r, st);
 			break;
+		case STEP_HOST:
+			ok = do_host(&r, st);
+			break;
+		case STEP_HOSTEXPECT:
+			ok = do_hostexpect(&r, st);
+			break;
+		case STEP_SPAWN:
+			ok = do_spawn(&r, st);
+			break;
 		case STEP_NOTEXPECT:
 			break; /* checked over the whole output below */
 		}
 	}
 	pty_child_finish(&r.child);
+	stop_spawned(&r);
 	for (size_t i = 0; ok && i < t->nsteps; i++)
 		if (t->steps[i].kind == STEP_NOTEXPECT)
 			ok = check_notexpect(&r, &t->steps[i]);
@@ -346,6 +531,7 @@ out:;
 		fclose(log);
 	free(r.child.out);
 	free(r.marks);
+	free(r.last_host.out);
 	return ok;
 }
 

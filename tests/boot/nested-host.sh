@@ -22,6 +22,8 @@
 #   NESTED_CONSOLE_LOG  also write the outer console to this file
 #   NESTED_TEST_LOGS    batch mode: write the per-test logs to this file
 #   NESTED_KERNEL_DEB   use this linux-image .deb instead of downloading one
+#   NESTED_HOST_TOOLS   programs from this machine to carry in, with their
+#                       libraries (default: socat, the vsock peer for tests)
 
 NESTED_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NESTED_ROOT=$(cd "$NESTED_HERE/../.." && pwd)
@@ -35,6 +37,8 @@ NESTED_STATUS_BASE=16
 NESTED_FAIL_MODULE=100
 NESTED_FAIL_DEVICE=101
 NESTED_FAIL_SETUP=102
+
+NESTED_HOST_TOOLS=${NESTED_HOST_TOOLS-socat}
 
 NESTED_WORK=
 NESTED_QEMU_PID=
@@ -159,13 +163,19 @@ nested_kernel_dir() {
 		fi
 		deb=$(ls "$tmp"/*.deb | head -n 1)
 	fi
-	rm -rf "$dir.new"
-	if ! nested_unpack_kernel "$deb" "$dir.new" "$tmp"; then
-		rm -rf "$tmp" "$dir.new"
+	if ! nested_unpack_kernel "$deb" "$tmp/kernel" "$tmp"; then
+		rm -rf "$tmp"
 		return 1
 	fi
-	rm -rf "$tmp" "$dir"
-	mv "$dir.new" "$dir"
+	# Replace an incomplete copy; if another run got there first, theirs
+	# is as good as ours.
+	rm -rf "$dir"
+	mv -T "$tmp/kernel" "$dir" 2>/dev/null
+	rm -rf "$tmp"
+	if [ ! -s "$dir/vmlinuz" ]; then
+		nested_log "could not put the kernel into $dir"
+		return 1
+	fi
 	echo "$dir"
 }
 
@@ -213,8 +223,23 @@ nested_build_initramfs() {
 		fi
 		cp "$src" "$root/carry/$name" || return 1
 	done
+	for f in $NESTED_HOST_TOOLS; do
+		nested_add_dynamic_tool "$root" "$f" || return 1
+	done
 	# Uncompressed: unpacking gzip under TCG would cost outer boot time.
 	(cd "$root" && find . | cpio -o -H newc --quiet) > "$NESTED_WORK/outer.cpio" || return 1
+}
+
+# nested_add_dynamic_tool ROOT PROGRAM: copy a program from this machine,
+# with the shared libraries ldd names (at the same paths), into ROOT/usr/bin:
+# a peer that nobody in this project wrote, such as socat.
+nested_add_dynamic_tool() {
+	local root=$1 prog lib
+	prog=$(command -v "$2") || { nested_log "$2 is not installed"; return 1; }
+	mkdir -p "$root/usr/bin" && cp "$prog" "$root/usr/bin/" || return 1
+	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib" || return 1
+	done
 }
 
 # nested_run batch|interactive: boot the outer VM on the initramfs built

@@ -3,7 +3,7 @@
 # kernel in QEMU (TCG). It turns the outer VM into a KVM + vhost_vsock host,
 # runs /job and reports the job's exit status to the machine running QEMU
 # through the isa-debug-exit device (see nested-host.sh for the encoding).
-export PATH=/bin
+export PATH=/bin:/usr/bin
 
 # Status values written to the debug-exit port are STATUS_BASE + status, so
 # that a report of 0 cannot be confused with QEMU's own exit status 1.
@@ -15,7 +15,8 @@ FAIL_SETUP=102
 
 # Modules in dependency order (kvm-amd needs kvm and ccp; vhost_vsock needs
 # vhost and the vsock core); the builder copies exactly these.
-MODULES="irqbypass kvm ccp kvm-amd vhost_iotlb vhost vsock vmw_vsock_virtio_transport_common vhost_vsock"
+MODULES="irqbypass kvm ccp kvm-amd vhost_iotlb vhost vsock"
+MODULES="$MODULES vmw_vsock_virtio_transport_common vhost_vsock"
 
 report() {
 	sync

@@ -43,7 +43,8 @@ test pass-dialogue
 	notexpect "panic"
 
 test pass-tty-raw
-	run sh -c 'test -t 0 && echo IS-A-TTY; stty raw -echo; x=\$(dd bs=1 count=3 2>/dev/null); echo "raw:\$x"'
+	run sh -c 'test -t 0 && echo IS-A-TTY; stty raw -echo; \\
+		x=\$(dd bs=1 count=3 2>/dev/null); echo "raw:\$x"'
 	expect 5 "IS-A-TTY"
 	send "\\x01xy"
 	expect 5 "raw:\\x01xy"

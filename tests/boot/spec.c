@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,8 +228,17 @@ static int parse_step(struct parser *ps, const char *keyword, struct step *st)
 		st->kind = STEP_NOTEXPECT;
 		if (quoted(ps, &st->text, &st->text_len, "text") < 0)
 			return -1;
-	} else if (strcmp(keyword, "exit") == 0) {
-		st->kind = STEP_EXIT;
+	} else if (strcmp(keyword, "hostexpect") == 0) {
+		st->kind = STEP_HOSTEXPECT;
+		if (quoted(ps, &st->text, &st->text_len, "text") < 0)
+			return -1;
+	} else if (strcmp(keyword, "spawn") == 0) {
+		st->kind = STEP_SPAWN;
+		if (quoted(ps, &st->text, &st->text_len, "command") < 0)
+			return -1;
+	} else if (strcmp(keyword, "exit") == 0 || strcmp(keyword, "host") == 0) {
+		bool host = keyword[0] == 'h';
+		st->kind = host ? STEP_HOST : STEP_EXIT;
 		double status;
 		if (number(ps, &status, "exit status") < 0)
 			return -1;
@@ -236,6 +246,9 @@ static int parse_step(struct parser *ps, const char *keyword, struct step *st)
 			return fail(ps, "exit status %g is not 0 to 255", status);
 		st->status = (int)status;
 		if (seconds(ps, &st->timeout_s) < 0)
+			return -1;
+		if (host && (quoted(ps, &st->text, &st->text_len, "command") < 0 ||
+			     optional_label(ps, &st->label) < 0))
 			return -1;
 	} else {
 		return fail(ps, "unknown keyword '%s'", keyword);
@@ -327,24 +340,57 @@ static int parse_line(struct parser *ps, struct spec *out)
 	return add_step(ps, cur, keyword);
 }
 
+/* Copy one logical line starting at p into buf: physical lines that end in
+ * a backslash continue on the next one (the backslash becomes a blank).
+ * Returns where the next logical line starts; counts physical lines. */
+static const char *logical_line(const char *p, char *buf, size_t *len, int *nlines)
+{
+	*len = 0;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		const char *end = nl ? nl : p + strlen(p);
+		const char *next = nl ? nl + 1 : end;
+		(*nlines)++;
+		if (end > p && end[-1] == '\r')
+			end--;
+		bool more = end > p && end[-1] == '\\' && *next;
+		if (more)
+			end--;
+		memcpy(buf + *len, p, (size_t)(end - p));
+		*len += (size_t)(end - p);
+		p = next;
+		if (!more)
+			return p;
+		buf[(*len)++] = ' ';
+	}
+}
+
 int spec_parse(const char *text, struct spec *out, char err[SPEC_ERROR_MAX])
 {
 	struct parser ps = { .err = err };
 	*out = (struct spec){ 0 };
 	err[0] = '\0';
-	const char *p = text;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		const char *end = nl ? nl : p + strlen(p);
-		ps.line++;
-		ps.p = p;
-		ps.end = end;
-		if (end > p && end[-1] == '\r')
-			ps.end--;
-		if (parse_line(&ps, out) < 0)
-			goto fail;
-		p = nl ? nl + 1 : end;
+	/* A logical line is never longer than the whole text. */
+	char *buf = malloc(strlen(text) + 1);
+	if (!buf) {
+		snprintf(err, SPEC_ERROR_MAX, "0: out of memory");
+		return -1;
 	}
+	const char *p = text;
+	int nlines = 0;
+	while (*p) {
+		size_t len;
+		ps.line = nlines + 1;
+		p = logical_line(p, buf, &len, &nlines);
+		ps.p = buf;
+		ps.end = buf + len;
+		if (parse_line(&ps, out) < 0) {
+			free(buf);
+			goto fail;
+		}
+	}
+	free(buf);
+	ps.line = nlines;
 	if (out->ntests == 0) {
 		snprintf(err, SPEC_ERROR_MAX, "%d: no tests in the spec", ps.line);
 		goto fail;

@@ -10,7 +10,16 @@
  *   send "TEXT"                    write TEXT to the terminal (escapes below)
  *   exit STATUS SECS               wait for the process to exit with STATUS
  *   notexpect "TEXT"               TEXT must not occur anywhere in the output
+ *   host STATUS SECS "COMMAND" [LABEL]
+ *                                  run COMMAND with /bin/sh -c on the nested host
+ *                                  (not on the terminal) while the guest runs;
+ *                                  it must exit with STATUS within SECS. LABEL
+ *                                  reports its run time and last output line.
+ *   hostexpect "TEXT"              TEXT must occur in the last host command's output
+ *   spawn "COMMAND"                start COMMAND on the host in the background;
+ *                                  it is stopped when the test ends
  *
+ * A line ending in a backslash continues on the next line.
  * Quoted strings take \n \r \t \\ \" and \xHH escapes. A LABEL makes the
  * runner report the time from start to that match (e.g. "ready after 3.2 s").
  * This file is pure parsing: no processes, no terminals.
@@ -23,20 +32,30 @@
 #define SPEC_NAME_MAX 64
 #define SPEC_ERROR_MAX 256
 
-enum step_kind { STEP_EXPECT, STEP_EXPECTNUM, STEP_SEND, STEP_EXIT, STEP_NOTEXPECT };
+enum step_kind {
+	STEP_EXPECT,
+	STEP_EXPECTNUM,
+	STEP_SEND,
+	STEP_EXIT,
+	STEP_NOTEXPECT,
+	STEP_HOST,
+	STEP_HOSTEXPECT,
+	STEP_SPAWN,
+};
 
 enum num_op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ };
 
 struct step {
 	enum step_kind kind;
 	int line;           /* line in the spec, for messages */
-	double timeout_s;   /* expect, expectnum, exit */
-	char *text;         /* expect, expectnum (prefix), send, notexpect */
+	double timeout_s;   /* expect, expectnum, exit, host */
+	char *text;         /* expect, expectnum (prefix), send, notexpect, host (command),
+			       hostexpect, spawn (command) */
 	size_t text_len;    /* may contain NUL bytes from \x00 */
 	char *label;        /* optional, NULL when absent */
 	enum num_op op;     /* expectnum */
 	double number;      /* expectnum */
-	int status;         /* exit */
+	int status;         /* exit, host */
 };
 
 struct test {
