@@ -43,6 +43,13 @@
 /* Platform devices in the MMIO hole. */
 #define VIRTIO_MMIO_BASE 0xd0000000ULL
 #define VIRTIO_MMIO_SIZE 0x1000ULL
+/* Boot timer: the demo guest writes BOOT_TIMER_FIRST_USERSPACE from its
+ * first userspace instruction (/init) and BOOT_TIMER_BOOT_COMPLETE once its
+ * userspace is up; minivmm timestamps both (--boot-timer). */
+#define BOOT_TIMER_PORT 0x440
+#define BOOT_TIMER_FIRST_USERSPACE 1
+#define BOOT_TIMER_BOOT_COMPLETE 2
+
 /* ISA IRQ of the vsock device, routed by the MP table and ACPI like any
  * ISA line (edge, active high). */
 #define VIRTIO_VSOCK_IRQ 5

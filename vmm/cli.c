@@ -22,6 +22,8 @@ const char cli_usage[] =
 	"                     context ID (3 to 4294967294)\n"
 	"  --debug            log unhandled guest I/O and device events\n"
 	"  --stats            print exit and device counters when the VM stops\n"
+	"  --boot-timer       print when the guest reaches userspace and finishes\n"
+	"                     booting (it writes to port 0x440), in ms since start\n"
 	"  --help             show this help and exit\n"
 	"  --version          show the version and exit\n"
 	"\n"
@@ -100,7 +102,7 @@ static int parse_cid(const char *s, uint32_t *cid)
 }
 
 enum opt_id { OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID,
-	      OPT_DEBUG, OPT_STATS, OPT_HELP, OPT_VERSION };
+	      OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_HELP, OPT_VERSION };
 
 static const struct {
 	const char *name;
@@ -110,7 +112,8 @@ static const struct {
 	{ "kernel", OPT_KERNEL, true },	   { "initrd", OPT_INITRD, true },
 	{ "cmdline", OPT_CMDLINE, true },  { "memory", OPT_MEMORY, true },
 	{ "cpus", OPT_CPUS, true },	   { "vsock-cid", OPT_CID, true },
-	{ "debug", OPT_DEBUG, false },	   { "stats", OPT_STATS, false },	   { "help", OPT_HELP, false },
+	{ "debug", OPT_DEBUG, false },	   { "stats", OPT_STATS, false },
+	{ "boot-timer", OPT_BOOT_TIMER, false },	   { "help", OPT_HELP, false },
 	{ "version", OPT_VERSION, false },
 };
 
@@ -139,6 +142,9 @@ static int apply(struct vmm_config *cfg, enum opt_id id, const char *value)
 		return 0;
 	case OPT_STATS:
 		cfg->stats = true;
+		return 0;
+	case OPT_BOOT_TIMER:
+		cfg->boot_timer = true;
 		return 0;
 	case OPT_HELP:
 		cfg->help = true;

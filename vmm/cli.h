@@ -24,6 +24,7 @@ struct vmm_config {
 	uint32_t vsock_cid;
 	bool debug;
 	bool stats;
+	bool boot_timer;
 	bool help;
 	bool version;
 };

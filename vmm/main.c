@@ -1,6 +1,7 @@
 /* minivmm: boot a Linux guest under KVM. See README.md. */
 #include <stdio.h>
 
+#include "../devices/boot_timer.h"
 #include "cli.h"
 #include "error.h"
 #include "log.h"
@@ -12,6 +13,7 @@
 
 int main(int argc, char *argv[])
 {
+	uint64_t start_ns = boot_timer_now_ns();
 	struct vmm_config cfg;
 	if (cli_parse(argc, argv, &cfg) < 0) {
 		fprintf(stderr, "minivmm: %s\nTry 'minivmm --help' for more information.\n",
@@ -27,5 +29,5 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 	log_debug_enabled = cfg.debug;
-	return vm_run(&cfg);
+	return vm_run(&cfg, start_ns);
 }

@@ -86,6 +86,13 @@ static void silent_port(void *opaque, uint64_t offset, uint8_t *data, uint32_t l
 		memset(data, 0xff, len);
 }
 
+static void boot_timer_report(void *ctx, int event, uint64_t ns)
+{
+	struct vm *vm = ctx;
+	if (vm->cfg->boot_timer)
+		log_msg("boot-timer", "%s at %.1f ms", boot_timer_event_name(event), ns / 1e6);
+}
+
 static int setup_devices(struct vm *vm)
 {
 	vm->pio.name = "port I/O";
@@ -98,12 +105,15 @@ static int setup_devices(struct vm *vm)
 				     });
 	i8042_init(&vm->i8042, &(struct i8042_ops){ .reset = i8042_reset, .ctx = vm });
 	acpi_pm_init(&vm->acpi_pm, &(struct acpi_pm_ops){ .poweroff = acpi_poweroff, .ctx = vm });
+	boot_timer_init(&vm->boot_timer, vm->start_ns, boot_timer_report, vm);
 	if (io_bus_register(&vm->pio, SERIAL_COM1_PORT, 8, serial8250_io, &vm->serial,
 			    "serial (COM1)") < 0 ||
 	    io_bus_register(&vm->pio, I8042_DATA_PORT, 5, i8042_io, &vm->i8042, "i8042") < 0 ||
 	    io_bus_register(&vm->pio, ACPI_PM1A_EVT_PORT, ACPI_PM_RANGE_LEN, acpi_pm_io, &vm->acpi_pm,
 			    "ACPI PM1a registers") < 0 ||
 	    /* POST code / I/O delay (outb_p) */
+	    io_bus_register(&vm->pio, BOOT_TIMER_PORT, 1, boot_timer_io, &vm->boot_timer,
+			    "boot timer") < 0 ||
 	    io_bus_register(&vm->pio, 0x80, 1, silent_port, NULL, "POST/io-delay") < 0 ||
 	    /* PCI configuration mechanism #1: there is no PCI bus, and all-ones
 	     * is what a bus without devices answers. */
@@ -369,6 +379,8 @@ static void print_stats(struct vm *vm)
 	log_msg("stats", "vcpu_exits=%lu pio_exits=%lu mmio_exits=%lu other_exits=%lu",
 		pio + mmio + other, pio, mmio, other);
 	log_msg("stats", "main_loop_wakeups=%lu", vm->main_wakeups);
+	log_msg("stats", "boot_first_userspace_ms=%.1f boot_complete_ms=%.1f",
+		vm->boot_timer.event_ns[0] / 1e6, vm->boot_timer.event_ns[1] / 1e6);
 	if (vm->vsock_ready) {
 		const struct vsock_device *d = &vm->vsock;
 		log_msg("stats", "vsock_notify_rx=%lu vsock_notify_tx=%lu vsock_notify_event=%lu",
@@ -410,11 +422,11 @@ static int report(struct vm *vm)
 	return vm->exit_status;
 }
 
-int vm_run(const struct vmm_config *cfg)
+int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 {
 	static struct vm vm_storage; /* large; one VM per process */
 	struct vm *vm = &vm_storage;
-	*vm = (struct vm){ .cfg = cfg, .ncpus = cfg->cpus, .stop_fd = -1 };
+	*vm = (struct vm){ .cfg = cfg, .ncpus = cfg->cpus, .stop_fd = -1, .start_ns = start_ns };
 	for (int i = 0; i < CLI_CPUS_MAX; i++)
 		vm->vcpus[i].fd = -1;
 	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;

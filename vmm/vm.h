@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "../devices/acpi_pm.h"
+#include "../devices/boot_timer.h"
 #include "../devices/i8042.h"
 #include "../devices/serial8250.h"
 #include "../virtio/vhost_vsock.h"
@@ -33,6 +34,7 @@ enum vm_stop_reason {
 
 struct vm {
 	const struct vmm_config *cfg;
+	uint64_t start_ns;
 	struct kvm kvm;
 	struct io_bus pio;
 	struct io_bus mmio;
@@ -42,6 +44,7 @@ struct vm {
 	struct serial8250 serial;
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;
+	struct boot_timer boot_timer;
 	struct console console;
 	bool devices_ready;
 	struct vhost_vsock vhost;
@@ -60,8 +63,9 @@ struct vm {
 };
 
 /* Build and run the VM described by cfg; returns minivmm's exit status.
- * Errors are printed here, in one place. */
-int vm_run(const struct vmm_config *cfg);
+ * Errors are printed here, in one place. start_ns: when minivmm started
+ * (CLOCK_MONOTONIC), the zero of the boot timer. */
+int vm_run(const struct vmm_config *cfg, uint64_t start_ns);
 
 /* Ask the VM to stop (any thread). The first request wins; later ones are
  * ignored. */

@@ -119,6 +119,12 @@ fi
 run "" --kernel "$img/entry_state.bzImage" --memory 3584
 expect entry-state-with-ram-above-4g 0 'entry state checked' '' 'FAIL'
 
+run "" --kernel "$img/boot_timer.bzImage" --boot-timer
+expect boot-timer-first-userspace 0 'marks written' 'boot-timer: first userspace instruction at [0-9.]+ ms'
+expect boot-timer-boot-complete 0 '' 'boot-timer: boot complete at [0-9.]+ ms'
+run "" --kernel "$img/boot_timer.bzImage"
+expect boot-timer-silent-without-option 0 'marks written' '' 'boot-timer'
+
 # --- bad input: one clear line, the right exit status, no crash --------------
 head -c 100000 /dev/urandom >"$tmp/random.bin"
 head -c 700 "$img/hello.bzImage" >"$tmp/truncated.bzImage"

@@ -25,7 +25,7 @@ Test(cli, all_options_both_spellings)
 {
 	struct vmm_config c;
 	cr_assert_eq(PARSE(&c, "--kernel=k", "--initrd", "i", "--cmdline=quiet loglevel=1",
-			   "--memory", "3584", "--cpus=4", "--vsock-cid", "3", "--debug", "--stats"), 0);
+			   "--memory", "3584", "--cpus=4", "--vsock-cid", "3", "--debug", "--stats", "--boot-timer"), 0);
 	cr_assert_str_eq(c.kernel, "k");
 	cr_assert_str_eq(c.initrd, "i");
 	cr_assert_str_eq(c.cmdline, "quiet loglevel=1");
@@ -35,6 +35,7 @@ Test(cli, all_options_both_spellings)
 	cr_assert_eq(c.vsock_cid, 3);
 	cr_assert(c.debug);
 	cr_assert(c.stats);
+	cr_assert(c.boot_timer);
 }
 
 Test(cli, memory_suffixes)
