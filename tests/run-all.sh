@@ -2,9 +2,11 @@
 # make test: runs the three test layers, each even if an earlier one failed,
 # then prints one total line. Each layer prints its own "N passed, N failed"
 # (Criterion: its "Synthesis" line).
-#   1. unit     Criterion tests of the pure logic, under ASan/UBSan
+#   1. unit     Criterion tests of the pure logic, under ASan/UBSan;
+#      runner   the boot-test runner against stand-in commands
 #   2. kvm      tiny guest programs under the local /dev/kvm
 #   3. boot     real Linux guests in the nested test host (QEMU TCG + kvm_amd)
+#   4. demo     `make run` itself, on a pseudo-terminal and without one
 set -u
 cd "$(dirname "$0")/.."
 total_pass=0
@@ -36,8 +38,10 @@ layer() {
 }
 
 layer unit make --no-print-directory test-unit
+layer runner tests/boot/selftest-bootrun.sh
 layer kvm make --no-print-directory test-kvm
 layer boot make --no-print-directory test-boot
+layer demo make --no-print-directory test-demo
 
 if [ ${#failed_layers[@]} -gt 0 ]; then
 	echo "failed layers: ${failed_layers[*]}"

@@ -7,8 +7,9 @@
 
 #include "error.h"
 
-/* Raw input as in termios(3) "Raw mode", except that the output flags
- * (OPOST, ONLCR) and the character size are left alone:
+/* Raw input as in termios(3) "Raw mode", except that OPOST and the
+ * character size are left alone, so stray host messages still print; ONLCR
+ * is turned off because the guest's tty already sends "\r\n":
  *   ISIG    Ctrl-C/Ctrl-Z/Ctrl-\ go to the guest, not to minivmm
  *   ICANON  bytes arrive as typed, not a line at a time
  *   ECHO    the guest echoes, not the host tty
@@ -20,6 +21,7 @@ static void make_raw(struct termios *t)
 	t->c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
 				  ICRNL | IXON);
 	t->c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	t->c_oflag &= ~(tcflag_t)ONLCR;
 	t->c_cc[VMIN] = 1;
 	t->c_cc[VTIME] = 0;
 }

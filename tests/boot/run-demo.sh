@@ -29,13 +29,19 @@ for f in "$images/bzImage" "$images/initramfs.cpio.gz"; do
 	fi
 done
 
-options=("$@")
+# The demo: the guest (CID 3) connects to an echo server on the host (CID 2,
+# port 9999) over vsock as soon as it is up, sends 1 MiB and checks the echo;
+# then its shell is yours.
+demo_port=9999
+demo_cmdline="minivmm.run=\"vsock-tool echo-client 2 $demo_port 1M\""
 if [ -t 0 ] && [ -t 1 ]; then
 	interactive=1
 else
 	interactive=0
-	options+=(--cmdline minivmm.poweroff=1)
+	demo_cmdline+=" minivmm.poweroff=1"
 fi
+options=(--vsock-cid 3 --cmdline "$demo_cmdline" "$@")
+vsock_tool=$images/programs/vsock-tool
 
 # Why this machine cannot run the demo directly, or nothing if it can.
 why_nested() {
@@ -54,11 +60,18 @@ why_nested() {
 	fi
 }
 
+echo "minivmm demo: the guest will echo 1 MiB over vsock with a server on the host" \
+	"(CID 2, port $demo_port)" >&2
 why=$(why_nested)
 if [ -z "$why" ]; then
 	[ "$interactive" = 1 ] && echo "minivmm: Ctrl-A x quits" >&2
-	exec "$minivmm" --kernel "$images/bzImage" --initrd "$images/initramfs.cpio.gz" \
+	"$vsock_tool" echo-server "$demo_port" >/dev/null &
+	server=$!
+	# shellcheck disable=SC2064
+	trap "kill $server 2>/dev/null" EXIT
+	"$minivmm" --kernel "$images/bzImage" --initrd "$images/initramfs.cpio.gz" \
 		"${options[@]}"
+	exit $?
 fi
 
 echo "minivmm: $why; booting the demo guest inside the nested test host" \
@@ -78,6 +91,7 @@ trap "rm -f '$job'; nested_cleanup" EXIT
 	echo '# /job of the nested host: the demo guest on the console (run-demo.sh).'
 	# Only emergencies from the outer kernel, so it does not write into the demo.
 	echo 'echo "1 4 1 7" > /proc/sys/kernel/printk'
+	echo "./vsock-tool echo-server $demo_port >/dev/null 2>&1 &"
 	# ttyS0 rather than /dev/console: a real tty that setsid -c can make
 	# the controlling terminal, and that minivmm can put into raw mode.
 	printf 'exec setsid -c ./minivmm --kernel bzImage --initrd initramfs.cpio.gz'
@@ -87,7 +101,7 @@ trap "rm -f '$job'; nested_cleanup" EXIT
 	echo ' </dev/ttyS0 >/dev/ttyS0 2>&1'
 } > "$job"
 
-nested_build_initramfs "$job" "$minivmm_static=minivmm" \
+nested_build_initramfs "$job" "$minivmm_static=minivmm" "$vsock_tool=vsock-tool" \
 	"$images/bzImage=bzImage" "$images/initramfs.cpio.gz=initramfs.cpio.gz" || exit 1
 if [ "$interactive" = 1 ]; then
 	echo "minivmm: the outer VM takes a few seconds to start; Ctrl-A x quits" >&2

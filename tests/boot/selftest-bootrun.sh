@@ -17,11 +17,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bootrun-selftest.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 
 failures=0
+passes=0
 check() { # check DESCRIPTION COMMAND...
 	local what=$1
 	shift
 	if "$@"; then
 		echo "ok   $what"
+		passes=$((passes + 1))
 	else
 		echo "FAIL $what"
 		failures=$((failures + 1))
@@ -147,8 +149,5 @@ check "unknown test name: status 2" test $? = 2
 "$bootrun" -l "$work/logs" "$work/standins.spec" pass-number > "$work/out" 2>&1
 check "one test by name" has_line "1 passed, 0 failed"
 
-if [ "$failures" -gt 0 ]; then
-	echo "selftest-bootrun: $failures check(s) failed"
-	exit 1
-fi
-echo "selftest-bootrun: all checks passed"
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
