@@ -19,7 +19,7 @@ SAN_OBJS := $(CORE_SRCS:%.c=$(BUILD)/san/%.o)
 SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)
 
-.PHONY: all clean test test-unit test-kvm test-boot run deps guest-images
+.PHONY: all clean test test-unit test-kvm test-boot test-demo run deps guest-images fuzz fuzz-smoke
 all: minivmm
 
 minivmm: $(OBJS)
@@ -57,8 +57,22 @@ test-kvm: $(BUILD)/minivmm-san
 test-boot: $(BUILD)/minivmm-static guest-images
 	tests/boot/run-nested-tests.sh $(BUILD)/minivmm-static
 
+# make run itself (tests/boot/run-demo.sh), driven on a pseudo-terminal.
+test-demo: minivmm $(BUILD)/minivmm-static guest-images
+	$(MAKE) -s -C tests/boot OUT=$(CURDIR)/$(BUILD)/boot
+	$(BUILD)/boot/bootrun -l $(BUILD)/demo-tests tests/boot/demo-tests.spec
+
 test:
 	tests/run-all.sh
+
+# libFuzzer targets (clang, ASan + UBSan, built in build/fuzz): every target
+# for 1,000,000 executions from its seed corpus, or a short smoke run.
+# Fails on any crash; see tests/fuzz/Makefile and docs/robustness.md.
+fuzz:
+	$(MAKE) -C tests/fuzz fuzz
+
+fuzz-smoke:
+	$(MAKE) -C tests/fuzz fuzz-smoke
 
 guest-images:
 	$(MAKE) -C guest-images
