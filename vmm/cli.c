@@ -27,6 +27,11 @@ const char cli_usage[] =
 	"  --help             show this help and exit\n"
 	"  --version          show the version and exit\n"
 	"\n"
+	"Testing:\n"
+	"  --vsock-test-backend FILE  with --vsock-cid: instead of vhost_vsock, a\n"
+	"                     backend that moves no data and records every call\n"
+	"                     in FILE (for machines without /dev/vhost-vsock)\n"
+	"\n"
 	"Console: the guest's ttyS0. When stdin is a terminal it is put in raw\n"
 	"mode; press Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.\n"
 	"\n"
@@ -102,7 +107,7 @@ static int parse_cid(const char *s, uint32_t *cid)
 }
 
 enum opt_id { OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID,
-	      OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_HELP, OPT_VERSION };
+	      OPT_TEST_BACKEND, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_HELP, OPT_VERSION };
 
 static const struct {
 	const char *name;
@@ -113,7 +118,8 @@ static const struct {
 	{ "cmdline", OPT_CMDLINE, true },  { "memory", OPT_MEMORY, true },
 	{ "cpus", OPT_CPUS, true },	   { "vsock-cid", OPT_CID, true },
 	{ "debug", OPT_DEBUG, false },	   { "stats", OPT_STATS, false },
-	{ "boot-timer", OPT_BOOT_TIMER, false },	   { "help", OPT_HELP, false },
+	{ "boot-timer", OPT_BOOT_TIMER, false },
+	{ "vsock-test-backend", OPT_TEST_BACKEND, true },	   { "help", OPT_HELP, false },
 	{ "version", OPT_VERSION, false },
 };
 
@@ -142,6 +148,11 @@ static int apply(struct vmm_config *cfg, enum opt_id id, const char *value)
 		return 0;
 	case OPT_STATS:
 		cfg->stats = true;
+		return 0;
+	case OPT_TEST_BACKEND:
+		if (*value == '\0')
+			return error_set("--vsock-test-backend: empty file name");
+		cfg->vsock_test_backend = value;
 		return 0;
 	case OPT_BOOT_TIMER:
 		cfg->boot_timer = true;
@@ -191,5 +202,7 @@ int cli_parse(int argc, char *const argv[], struct vmm_config *cfg)
 	}
 	if (!cfg->help && !cfg->version && !cfg->kernel)
 		return error_set("no kernel given (use --kernel FILE)");
+	if (cfg->vsock_test_backend && !cfg->vsock)
+		return error_set("--vsock-test-backend needs --vsock-cid");
 	return 0;
 }

@@ -22,6 +22,7 @@ struct vmm_config {
 	int cpus;
 	bool vsock;
 	uint32_t vsock_cid;
+	const char *vsock_test_backend; /* testing: record instead of vhost */
 	bool debug;
 	bool stats;
 	bool boot_timer;

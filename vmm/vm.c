@@ -192,9 +192,17 @@ static int setup_vsock(struct vm *vm)
 	const struct vhost_vsock_wiring wiring = {
 		.kick_fd = vsock_kick_fd, .call_fd = vsock_call_fd, .ctx = vm,
 	};
-	if (vhost_vsock_open(&vm->vhost, vm->cfg->vsock_cid, &vm->kvm.mem, &wiring) < 0)
-		return -1;
-	struct vsock_backend backend = vhost_vsock_backend(&vm->vhost);
+	struct vsock_backend backend;
+	if (vm->cfg->vsock_test_backend) {
+		if (vsock_test_backend_open(&vm->test_backend, vm->cfg->vsock_test_backend,
+					    &vm->kvm.mem) < 0)
+			return -1;
+		backend = vsock_test_backend(&vm->test_backend);
+	} else {
+		if (vhost_vsock_open(&vm->vhost, vm->cfg->vsock_cid, &vm->kvm.mem, &wiring) < 0)
+			return -1;
+		backend = vhost_vsock_backend(&vm->vhost);
+	}
 	const struct virtio_mmio_platform platform = {
 		.mem = &vm->kvm.mem, .raise_irq = vsock_raise_irq, .ctx = vm,
 	};
@@ -361,6 +369,7 @@ static void teardown(struct vm *vm)
 		close(vm->vsock_ack_fd); /* its ioeventfd goes with the VM */
 	if (vm->vhost.fd >= 0)
 		vhost_vsock_close(&vm->vhost);
+	vsock_test_backend_close(&vm->test_backend);
 	kvm_destroy(&vm->kvm);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);

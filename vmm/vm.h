@@ -13,6 +13,7 @@
 #include "../devices/serial8250.h"
 #include "../virtio/vhost_vsock.h"
 #include "../virtio/vsock.h"
+#include "../virtio/vsock_test_backend.h"
 #include "cli.h"
 #include "console.h"
 #include "error.h"
@@ -48,6 +49,7 @@ struct vm {
 	struct console console;
 	bool devices_ready;
 	struct vhost_vsock vhost;
+	struct vsock_test_backend test_backend;
 	struct vsock_device vsock;
 	bool vsock_ready;
 	struct register_page vsock_regs;

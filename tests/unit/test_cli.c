@@ -110,3 +110,11 @@ Test(cli, help_and_version_need_no_kernel)
 	cr_assert(c.version);
 	cr_assert(strstr(cli_usage, "--vsock-cid"));
 }
+
+Test(cli, test_backend_needs_vsock)
+{
+	struct vmm_config c;
+	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-test-backend", "/tmp/x"), "needs --vsock-cid");
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--vsock-cid", "3", "--vsock-test-backend", "/tmp/x"), 0);
+	cr_assert_str_eq(c.vsock_test_backend, "/tmp/x");
+}

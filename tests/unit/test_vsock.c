@@ -238,3 +238,43 @@ Test(vsock, destroy_stops_a_running_backend)
 	/* teardown destroys again: must be harmless */
 	setup();
 }
+
+/* The test backend's own check, used by the hostile-guest tests. */
+#include "../../virtio/vsock_test_backend.h"
+
+Test(vsock_test_backend, config_problem_detects_bad_rings_and_features)
+{
+	struct guest_memory m = { 0 };
+	guest_memory_layout(&m, 3584 * MiB);
+	uint64_t feats = F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_EVENT_IDX);
+	struct vsock_backend_config ok = {
+		.features = F(VIRTIO_F_VERSION_1),
+		.rx = { .num = 128, .desc = 0x100000, .avail = 0x101000, .used = 0x102000 },
+		.tx = { .num = 128, .desc = 0x200000, .avail = 0x201000, .used = 0x202000 },
+	};
+	cr_assert_null(vsock_backend_config_problem(&ok, &m, feats, 256));
+	struct vsock_backend_config c = ok;
+	c.features |= F(VIRTIO_F_ACCESS_PLATFORM);
+	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c = ok;
+	c.features = 0;
+	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c = ok;
+	c.tx.num = 96;
+	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c = ok;
+	c.rx.num = 512;
+	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c = ok;
+	c.rx.desc = MMIO_HOLE_START - 0x800; /* straddles the hole */
+	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c = ok;
+	c.tx.used = UINT64_MAX - 7;
+	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c = ok;
+	c.rx.desc = 0x100008; /* not 16-byte aligned */
+	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c = ok;
+	c.rx.desc = MMIO_HOLE_END + 0x1000; /* RAM above 4 GiB is fine */
+	cr_assert_null(vsock_backend_config_problem(&c, &m, feats, 256));
+}
