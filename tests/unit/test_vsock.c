@@ -266,7 +266,7 @@ Test(vsock_test_backend, config_problem_detects_bad_rings_and_features)
 	c.rx.num = 512;
 	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
 	c = ok;
-	c.rx.desc = MMIO_HOLE_START - 0x800; /* straddles the hole */
+	c.rx.desc = MMIO_HOLE_START - 0x400; /* straddles the hole */
 	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
 	c = ok;
 	c.tx.used = UINT64_MAX - 7;
