@@ -125,6 +125,192 @@ expect boot-timer-boot-complete 0 '' 'boot-timer: boot complete at [0-9.]+ ms'
 run "" --kernel "$img/boot_timer.bzImage"
 expect boot-timer-silent-without-option 0 'marks written' '' 'boot-timer'
 
+# --- hostile guests: a misbehaving virtio-mmio driver --------------------------
+# Tiny guests (guests/hostile_*.S) drive the vsock device's registers against
+# the rules of virtio 1.2 section 4.2, then make a correct handshake after
+# each hostile sequence. The device runs on the test backend, which moves no
+# data, writes one line per call to a log and re-checks every configuration
+# it is handed. For each guest: exit status 0 (the guest reset the VM itself,
+# so minivmm kept running), no FAIL line and the expected number of ok lines,
+# no sanitizer report; in the backend log no INVALID line, "close invalid=0"
+# and one start and one stop per valid handshake, every start with VERSION_1
+# alone (the only feature the guests ack); no register read ever reached
+# minivmm (--stats: the register page served them all); and on stderr each
+# expected kind of refusal warned exactly once, and no other warning.
+
+# hostile NAME GUEST OKS STARTS [minivmm options...]: the refusal warnings
+# expected on stderr are the patterns in the array `warned`; the time limit
+# is $hostile_limit seconds. Leaves the backend log in $tmp/backend.log.
+hostile_limit=30
+hostile() {
+	local name=$1 guest=$2 oks=$3 starts=$4 log=$tmp/backend.log why= pat n
+	shift 4
+	rm -f "$log"
+	timeout -k 5 "$hostile_limit" "$minivmm" --kernel "$img/$guest.bzImage" \
+		--vsock-test-backend "$log" --stats "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	if grep -q 'AddressSanitizer\|runtime error:\|LeakSanitizer' "$tmp/err"; then
+		why="sanitizer report"
+	elif grep -q 'register reads will exit to minivmm' "$tmp/err"; then
+		why="no register page (KVM_CAP_READONLY_MEM missing); these guests read through it"
+	elif [ "$status" -ne 0 ]; then
+		why="exit status $status, expected 0"
+	elif grep -q '^FAIL' "$tmp/out"; then
+		why="the guest reported a failed check"
+	elif [ "$(grep -c '^ok ' "$tmp/out")" -ne "$oks" ]; then
+		why="$(grep -c '^ok ' "$tmp/out") ok lines, expected $oks"
+	elif [ "$(head -n 1 "$log" 2>/dev/null)" != open ] ||
+	     [ "$(tail -n 1 "$log")" != "close invalid=0" ]; then
+		why="backend log does not run from 'open' to 'close invalid=0'"
+	elif grep -q INVALID "$log"; then
+		why="the backend was handed an invalid configuration"
+	elif [ "$(grep -c '^start ' "$log")" -ne "$starts" ] ||
+	     [ "$(grep -c '^stop$' "$log")" -ne "$starts" ]; then
+		why="$(grep -c '^start ' "$log") starts, $(grep -c '^stop$' "$log") stops, expected $starts"
+	elif [ "$(grep -c '^start features=0x100000000 ' "$log")" -ne "$starts" ]; then
+		why="a start with features other than VERSION_1 alone"
+	elif ! grep -q 'interrupt_status_reads=0 .*config_reads=0 other_reads=0 ' "$tmp/err"; then
+		why="register reads reached minivmm (the register page should serve them)"
+	else
+		for pat in "${warned[@]}"; do
+			n=$(grep -Ec -- "warning: virtio-vsock: .*$pat" "$tmp/err")
+			if [ "$n" -ne 1 ]; then
+				why="warning /$pat/ logged $n times, expected once"
+				break
+			fi
+		done
+		n=$(grep -c 'warning:' "$tmp/err")
+		if [ -z "$why" ] && [ "$n" -ne "${#warned[@]}" ]; then
+			why="$n warnings, expected ${#warned[@]} (one per kind of refusal)"
+		fi
+	fi
+	if [ -n "$why" ]; then
+		fail "$name" "$why"
+		echo "  --- backend log:"; sed 's/^/  | /' "$log" 2>/dev/null | head -40
+	else
+		pass "$name"
+	fi
+}
+
+warned=('descriptor table \[0xbff00000, \+0x1000\) is not inside guest RAM; QueueReady refused'
+	'descriptor table at 0x200008 is not 16-byte aligned; QueueReady refused'
+	'activation failed: driver set DRIVER_OK without rx and tx queues ready')
+hostile hostile-rings-outside-ram hostile_rings 42 16 --vsock-cid 3 --memory 256
+
+warned=('descriptor table \[0xbffff800, \+0x1000\) is not inside guest RAM; QueueReady refused'
+	'activation failed: driver set DRIVER_OK without rx and tx queues ready')
+hostile hostile-rings-around-mmio-hole hostile_hole 33 14 --vsock-cid 3 --memory 3584
+
+warned=('QueueNum write for queue 3, which does not exist; ignored'
+	'QueueNum write with status 0x3 \(allowed after FEATURES_OK, before DRIVER_OK\); ignored'
+	'queue 0: size 0 \(must be a power of two from 1 to 256\); QueueReady refused'
+	'QueueNum write for queue 0 while it is ready; ignored'
+	'QueueReady = 2 \(only 0 and 1 are defined\); ignored'
+	'activation failed: driver set DRIVER_OK without rx and tx queues ready')
+hostile hostile-queue-registers hostile_queues 45 16 --vsock-cid 3
+
+warned=('driver set DRIVER_OK without FEATURES_OK \(status 0x0\); refused'
+	'driver set Status bit 0x2 before 0x1 \(status 0x0\); refused'
+	'driver cleared Status bits 0x2 .* other than by a reset; refused'
+	'driver wrote Status 0x103 with undefined bits; refused'
+	'driver set Status bit 0x8 after FAILED without a reset; refused'
+	'FEATURES_OK with features never offered \(0x200000000\); refused'
+	'FEATURES_OK without VIRTIO_F_VERSION_1 \(features 0x20000000\); refused'
+	'DriverFeatures word 2 = 0x1: no such features offered'
+	'DriverFeatures write with status 0x1 \(allowed after DRIVER, before FEATURES_OK\)'
+	'QueueNotify for queue 3, which does not exist; ignored'
+	'QueueNotify for queue 0 while the device is not active \(status 0xb\); ignored'
+	'activation failed: driver set DRIVER_OK without rx and tx queues ready')
+hostile hostile-status-and-features hostile_status 36 10 --vsock-cid 3
+# QueueNotify 0 and 1 of the active device reach the backend; the event
+# queue, missing queues and notifications of an inactive device do not.
+kicks=$(grep '^kick' "$tmp/backend.log" | tr '\n' ' ')
+if [ "$kicks" != "kick 0 kick 1 " ]; then
+	fail hostile-notify-only-valid-queues "backend kicks: '$kicks', expected 'kick 0 kick 1 '"
+else
+	pass hostile-notify-only-valid-queues
+fi
+
+warned=('1-byte write at control register offset 0x070 \(only aligned 32-bit accesses\); refused'
+	'FEATURES_OK without VIRTIO_F_VERSION_1 \(features 0x0\); refused'
+	'write to read-only config space at offset 0x0; ignored'
+	'8-byte config access at offset 0x0 \(widths 1, 2, 4, naturally aligned\); refused'
+	'config access at offset 0xefc \(\+4\) beyond the 8-byte config space; refused')
+hostile hostile-access-widths hostile_widths 20 2 --vsock-cid 305419896
+# Of the 1, 2, 8 and 4-byte QueueNotify writes, only the 4-byte one counts.
+kicks=$(grep '^kick' "$tmp/backend.log" | tr '\n' ' ')
+if [ "$kicks" != "kick 1 " ]; then
+	fail hostile-narrow-notify-ignored "backend kicks: '$kicks', expected 'kick 1 '"
+else
+	pass hostile-narrow-notify-ignored
+fi
+
+warned=('write of 0xffffffff to read-only register 0x000; ignored'
+	'write to read-only config space at offset 0x0; ignored'
+	'write of 0xffffffff to unknown register 0x028; ignored'
+	'config access at offset 0x8 \(\+4\) beyond the 8-byte config space; refused'
+	'queue 0: size 512 \(must be a power of two from 1 to 256\); QueueReady refused')
+hostile hostile-read-only-registers hostile_readonly 38 2 --vsock-cid 3
+
+# Read-modify-write and string instructions: no refusal, so no warning.
+warned=()
+hostile hostile-unusual-instructions hostile_instructions 11 1 --vsock-cid 3
+
+# 1,000,000 MMIO writes, each an exit to minivmm: about 15 us each on the
+# nested kvm_pvm machines, so allow two minutes.
+warned=('write of 0x0 to read-only register 0x000; ignored')
+hostile_limit=120
+hostile hostile-mmio-write-storm hostile_storm 6 2 --vsock-cid 3 --boot-timer
+hostile_limit=30
+# The guest marks the storm's start and end as the boot timer's two events.
+storm_start=$(sed -n 's/.*boot-timer: first userspace .* at \([0-9.]*\) ms/\1/p' "$tmp/err")
+storm_end=$(sed -n 's/.*boot-timer: boot complete at \([0-9.]*\) ms/\1/p' "$tmp/err")
+if [ -z "$storm_start" ] || [ -z "$storm_end" ]; then
+	fail hostile-mmio-write-storm-timed "no boot-timer marks around the storm"
+elif ! grep -q 'other_writes=[0-9]\{7,\} refused=500000 ' "$tmp/err"; then
+	fail hostile-mmio-write-storm-timed "the stats do not show 1,000,000 writes, 500,000 refused"
+else
+	awk -v a="$storm_start" -v b="$storm_end" 'BEGIN {
+		printf "  storm: 1000000 MMIO writes in %.0f ms (%.1f us each)\n", b - a, (b - a) / 1000 }'
+	pass hostile-mmio-write-storm-timed
+fi
+
+# During an endless storm minivmm must still answer a signal and the
+# console's Ctrl-A x at once.
+timeout -k 5 30 "$minivmm" --kernel "$img/hostile_storm_forever.bzImage" --vsock-cid 3 \
+	--vsock-test-backend "$tmp/backend.log" --stats </dev/null >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 50); do
+	grep -q 'storming forever' "$tmp/out" && break
+	sleep 0.1
+done
+sleep 0.5
+t0=$(date +%s%N)
+kill -s TERM "$pid"
+wait "$pid"
+status=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect hostile-storm-sigterm 143 'storming forever' 'stopped by signal'
+if [ "$ms" -gt 2000 ] || ! grep -q 'mmio_exits=[0-9]\{4,\}' "$tmp/err" ||
+   [ "$(tail -n 1 "$tmp/backend.log")" != "close invalid=0" ]; then
+	fail hostile-storm-sigterm-prompt "stopped after $ms ms (want < 2000), or no storm seen"
+else
+	echo "  storm: SIGTERM answered in $ms ms"
+	pass hostile-storm-sigterm-prompt
+fi
+t0=$(date +%s%N)
+(sleep 1.5; printf '\001x') | timeout -k 5 30 "$minivmm" --kernel \
+	"$img/hostile_storm_forever.bzImage" --vsock-cid 3 \
+	--vsock-test-backend "$tmp/backend.log" >"$tmp/out" 2>"$tmp/err"
+status=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect hostile-storm-ctrl-a-x 0 'storming forever'
+if [ "$ms" -gt 3500 ]; then
+	fail hostile-storm-ctrl-a-x-prompt "quit after $ms ms (Ctrl-A x sent at 1500 ms)"
+else
+	pass hostile-storm-ctrl-a-x-prompt
+fi
+
 # --- bad input: one clear line, the right exit status, no crash --------------
 head -c 100000 /dev/urandom >"$tmp/random.bin"
 head -c 700 "$img/hello.bzImage" >"$tmp/truncated.bzImage"
