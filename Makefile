@@ -19,7 +19,7 @@ SAN_OBJS := $(CORE_SRCS:%.c=$(BUILD)/san/%.o)
 SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)
 
-.PHONY: all clean test test-unit test-kvm test-boot test-demo run deps guest-images fuzz fuzz-smoke
+.PHONY: all clean test test-unit test-kvm test-boot test-demo run deps guest-images fuzz fuzz-smoke bench
 all: minivmm
 
 minivmm: $(OBJS)
@@ -55,6 +55,7 @@ test-kvm: $(BUILD)/minivmm-san
 
 # Layer 3: real Linux guests inside the nested test host (QEMU TCG + kvm_amd).
 test-boot: $(BUILD)/minivmm-static guest-images
+	$(MAKE) -s -C tests/kvm
 	tests/boot/run-nested-tests.sh $(BUILD)/minivmm-static
 
 # make run itself (tests/boot/run-demo.sh), driven on a pseudo-terminal.
@@ -69,10 +70,15 @@ test:
 # for 1,000,000 executions from its seed corpus, or a short smoke run.
 # Fails on any crash; see tests/fuzz/Makefile and docs/robustness.md.
 fuzz:
-	$(MAKE) -C tests/fuzz fuzz
+	$(MAKE) --no-print-directory -C tests/fuzz fuzz
 
 fuzz-smoke:
-	$(MAKE) -C tests/fuzz fuzz-smoke
+	$(MAKE) --no-print-directory -C tests/fuzz fuzz-smoke
+
+# minivmm against QEMU's microvm in the nested test host (not part of make
+# test; about 15 minutes): `make bench REPS=5`. See docs/benchmarks.md.
+bench: $(BUILD)/minivmm-static guest-images
+	BENCH_REPS=$(or $(REPS),3) tests/bench/run-bench.sh $(BUILD)/minivmm-static
 
 guest-images:
 	$(MAKE) -C guest-images

@@ -1,0 +1,87 @@
+/* libFuzzer target: the command-line parser (vmm/cli.c). The input, split
+ * at NUL bytes, is the argument list after argv[0]; each argument gets its
+ * own exactly-sized allocation so that reading past its NUL is an ASan
+ * report, not a silent read of the next one. Checked besides crashes:
+ *   - a failure always leaves a message for the user;
+ *   - a success leaves a configuration main() can use as it is: values in
+ *     the documented ranges, a kernel unless --help or --version, and
+ *     every string pointing into argv (main() keeps argv, nothing else). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../vmm/cli.h"
+#include "../../vmm/error.h"
+#include "fuzz_check.h"
+
+#define MAX_ARGS 256
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* True if s is one of argv[1..argc) or a suffix of one ("--kernel=FILE"). */
+static bool points_into_argv(const char *s, int argc, char *const argv[])
+{
+	for (int i = 1; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+
+		if (s >= argv[i] && s <= argv[i] + len)
+			return true;
+	}
+	return false;
+}
+
+static void check_config(const struct vmm_config *c, int argc, char *const argv[])
+{
+	FUZZ_CHECK(c->memory_mib >= 32 && c->memory_mib <= CLI_MEMORY_MAX_MIB,
+		   "--memory accepted as %llu MiB", (unsigned long long)c->memory_mib);
+	FUZZ_CHECK(c->cpus >= 1 && c->cpus <= CLI_CPUS_MAX, "--cpus accepted as %d", c->cpus);
+	FUZZ_CHECK(!c->vsock || (c->vsock_cid >= CLI_VSOCK_CID_MIN &&
+				 c->vsock_cid <= CLI_VSOCK_CID_MAX),
+		   "--vsock-cid accepted as %u", c->vsock_cid);
+	FUZZ_CHECK(c->kernel || c->help || c->version, "success without --kernel");
+	FUZZ_CHECK(!c->kernel || (c->kernel[0] && points_into_argv(c->kernel, argc, argv)),
+		   "kernel file name empty or not from argv");
+	FUZZ_CHECK(!c->initrd || (c->initrd[0] && points_into_argv(c->initrd, argc, argv)),
+		   "initrd file name empty or not from argv");
+	FUZZ_CHECK(!c->cmdline || points_into_argv(c->cmdline, argc, argv),
+		   "command line not from argv");
+	FUZZ_CHECK(!c->vsock_test_backend ||
+			   (c->vsock && c->vsock_test_backend[0] &&
+			    points_into_argv(c->vsock_test_backend, argc, argv)),
+		   "test backend file without --vsock-cid, empty or not from argv");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *argv[MAX_ARGS + 2];
+	int argc = 0;
+	struct vmm_config cfg;
+	size_t start = 0;
+
+	argv[argc++] = strdup("minivmm");
+	/* Arguments end at each NUL and at the end of the input; an empty
+	 * input, or one ending in a NUL, adds no empty last argument. */
+	for (size_t i = 0; i <= size && argc <= MAX_ARGS; i++) {
+		if (i < size && data[i] != '\0')
+			continue;
+		if (i == size && start == size)
+			break;
+		argv[argc] = malloc(i - start + 1);
+		FUZZ_CHECK(argv[argc], "out of memory");
+		memcpy(argv[argc], data + start, i - start);
+		argv[argc][i - start] = '\0';
+		argc++;
+		start = i + 1;
+	}
+	argv[argc] = NULL;
+
+	error_clear();
+	if (cli_parse(argc, argv, &cfg) < 0)
+		FUZZ_CHECK(error_message()[0] != '\0', "cli_parse failed without a message");
+	else
+		check_config(&cfg, argc, argv);
+
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	return 0;
+}
