@@ -19,7 +19,7 @@ SAN_OBJS := $(CORE_SRCS:%.c=$(BUILD)/san/%.o)
 SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)
 
-.PHONY: all clean test test-unit test-kvm test-boot test-demo run deps guest-images fuzz fuzz-smoke bench
+.PHONY: all clean test test-unit test-kvm test-boot test-demo test-stress run deps guest-images fuzz fuzz-smoke bench
 all: minivmm
 
 minivmm: $(OBJS)
@@ -57,6 +57,11 @@ test-kvm: $(BUILD)/minivmm-san
 test-boot: $(BUILD)/minivmm-static guest-images
 	$(MAKE) -s -C tests/kvm
 	tests/boot/run-nested-tests.sh $(BUILD)/minivmm-static
+
+# Stress tests in the nested host (not part of make test: see the spec).
+test-stress: $(BUILD)/minivmm-static guest-images
+	$(MAKE) -s -C tests/kvm
+	BOOT_TESTS_SPEC=tests/boot/stress-tests.spec tests/boot/run-nested-tests.sh $(BUILD)/minivmm-static
 
 # make run itself (tests/boot/run-demo.sh), driven on a pseudo-terminal.
 test-demo: minivmm $(BUILD)/minivmm-static guest-images

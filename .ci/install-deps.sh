@@ -13,13 +13,15 @@ set -eu
 #   nested test host:          qemu-system-x86 (outer TCG machine), dpkg-dev (apt-get download
 #                              and dpkg -x of Debian's kernel image, never installed)
 #   vsock peer in tests:       socat
+#   fuzzing (libFuzzer, ASan): clang-14 libclang-rt-14-dev llvm-14 (llvm-symbolizer)
 # qemu-system-x86 depends on seabios, ipxe-qemu and qemu-system-data (the
 # firmware it loads), so --no-install-recommends still gives a QEMU that boots
 # -kernel images headless; its recommends are the GUI, qemu-utils, OVMF and
 # extra block backends.
 packages="build-essential linux-libc-dev pkg-config libcriterion-dev libfdt-dev
 	linux-source-6.1 bc flex bison libelf-dev libssl-dev xz-utils
-	busybox-static cpio gzip qemu-system-x86 dpkg-dev socat"
+	busybox-static cpio gzip qemu-system-x86 dpkg-dev socat
+	clang-14 libclang-rt-14-dev llvm-14"
 
 missing=
 count=0
