@@ -1,0 +1,281 @@
+#!/bin/sh
+# bench-host.sh: the benchmark's measurements on the nested test host
+# (busybox sh). bench.spec calls it from `host` steps while a guest runs under
+# minivmm or QEMU; each command ends with one line
+#   BENCH vmm=PROCESS test=NAME key=value ...
+# which bootrun repeats on the console (a labelled host step shows the last
+# line) and bench-table.awk reads. Everything before that line is detail for
+# the logs.
+#
+#   bench-host.sh setup                      mount tracefs, prepare the trace buffer
+#   bench-host.sh mem PROCESS RAM_MIB        resident memory of the VMM minus guest RAM
+#   bench-host.sh idle PROCESS SECS          counters over an idle interval
+#   bench-host.sh h2g PROCESS CID PORT BYTES send to a receiver in the guest
+#   bench-host.sh g2h-server PORT            receive one stream from the guest
+#   bench-host.sh g2h PROCESS LIMIT_S        wait for that stream, counting
+#   bench-host.sh ping PROCESS CID PORT N    N 1-byte round trips to the guest
+#
+# PROCESS is the VMM's process name (minivmm, qemu-system-x86_64); exactly one
+# must be running. The counters taken around each transfer are the same for
+# both VMMs:
+#   uexits    returns from KVM_RUN to the VMM (tracepoint kvm:kvm_userspace_exit,
+#             every vCPU ioctl that comes back to userspace, whatever the reason)
+#   wakeups   voluntary context switches of all the VMM's threads
+#             (/proc/PID/task/*/status): each is a thread going to sleep and
+#             later being woken
+#   nvcsw     involuntary context switches (preempted threads)
+set -u
+PATH=/bin:/usr/bin
+TRACE=/sys/kernel/tracing
+TOOL=${BENCH_VSOCK_TOOL:-/carry/vsock-tool}
+STATE=/tmp/bench-host
+
+die() {
+	echo "bench-host: $*" >&2
+	exit 1
+}
+
+vmm_pid() {
+	pids=$(pidof "$1") || die "no $1 process is running"
+	# shellcheck disable=SC2086 # split the list of PIDs
+	set -- $pids
+	[ $# -eq 1 ] || die "$# processes are called $1 ($pids); expected one"
+	echo "$1"
+}
+
+cmd_setup() {
+	mkdir -p "$STATE"
+	if [ ! -d "$TRACE/events" ]; then
+		mount -t tracefs tracefs "$TRACE" || die "cannot mount tracefs on $TRACE"
+	fi
+	[ -d "$TRACE/events/kvm/kvm_userspace_exit" ] ||
+		die "no kvm:kvm_userspace_exit tracepoint (is kvm loaded?)"
+	echo 0 > "$TRACE/tracing_on"
+	# kvm_userspace_exit records are small; 16 MiB per CPU holds far more
+	# than a transfer produces. Losses are reported (lost=) in any case.
+	echo 16384 > "$TRACE/buffer_size_kb" || die "cannot size the trace buffer"
+	# kvm_pio and kvm_mmio only say what caused each exit (see causes()).
+	for event in kvm_userspace_exit kvm_pio kvm_mmio; do
+		echo 1 > "$TRACE/events/kvm/$event/enable" || die "cannot enable kvm:$event"
+	done
+	: > "$TRACE/trace"
+	echo "bench-host: tracing kvm:kvm_userspace_exit (with kvm_pio, kvm_mmio)"
+}
+
+# Per-thread context switches of PID: "TID NAME VOLUNTARY NONVOLUNTARY".
+# (busybox sh has no local variables: names here must not clash with callers'.)
+thread_switches() {
+	for task_status in /proc/"$1"/task/*/status; do
+		awk -v tid="${task_status%/status}" '
+			$1 == "Name:" { name = $2 }
+			$1 == "voluntary_ctxt_switches:" { vol = $2 }
+			$1 == "nonvoluntary_ctxt_switches:" { nonvol = $2 }
+			END { sub(/.*\//, "", tid); printf "%s %s %d %d\n", tid, name, vol, nonvol }
+		' "$task_status" 2>/dev/null
+	done
+}
+
+overruns() {
+	awk '$1 == "overrun:" { n += $2 } END { print n + 0 }' "$TRACE"/per_cpu/cpu*/stats
+}
+
+# Read the trace; print the cause of each exit to userspace, one a line:
+# the reason and, for I/O, the access. KVM traces a port write or an MMIO
+# access before the exit it causes (kvm_pio pio_write, kvm_mmio write or
+# unsatisfied-read), but a port read only when userspace has answered it,
+# after the exit (arch/x86/kvm/x86.c, emulator_pio_in/out, write_mmio,
+# read_exit_mmio). In-kernel accesses are traced too, and followed by no exit.
+causes() {
+	awk '
+		match($0, /-[0-9]+ +\[[0-9]+\]/) {
+			tid = substr($0, RSTART + 1, RLENGTH)
+			sub(/ .*/, "", tid)
+		}
+		/ kvm_pio: / {
+			match($0, /pio_[a-z]+ at 0x[0-9a-f]+/)
+			what = substr($0, RSTART, RLENGTH)
+			if (pending[tid]) {
+				print "KVM_EXIT_IO " what
+				pending[tid] = 0
+			} else {
+				last[tid] = what
+			}
+			next
+		}
+		/ kvm_mmio: / {
+			match($0, /mmio [a-z-]+ len [0-9]+ gpa 0x[0-9a-f]+/)
+			last[tid] = substr($0, RSTART, RLENGTH)
+			next
+		}
+		/ kvm_userspace_exit: / {
+			match($0, /reason [^ ]+/)
+			reason = substr($0, RSTART + 7, RLENGTH - 7)
+			if (reason == "KVM_EXIT_IO" && last[tid] ~ /^pio_write/)
+				print reason " " last[tid]
+			else if (reason == "KVM_EXIT_IO")
+				pending[tid] = 1
+			else if (reason == "KVM_EXIT_MMIO" && last[tid] ~ /^mmio (write|unsatisfied)/)
+				print reason " " last[tid]
+			else
+				print reason
+			last[tid] = ""
+		}'
+}
+
+# Start counting: clear the trace buffer and note every thread's switches.
+snap_begin() {
+	pid=$1 tag=$2
+	echo 0 > "$TRACE/tracing_on"
+	: > "$TRACE/trace"
+	overruns > "$STATE/$tag.overrun"
+	thread_switches "$pid" > "$STATE/$tag.before"
+	echo 1 > "$TRACE/tracing_on"
+}
+
+# Stop counting; print the per-thread detail and set $COUNTERS to the
+# key=value summary. A thread that started in between counts from zero; one
+# that ended in between is missed (QEMU's short-lived workers).
+snap_end() {
+	pid=$1 tag=$2
+	echo 0 > "$TRACE/tracing_on"
+	thread_switches "$pid" > "$STATE/$tag.after"
+	lost=$(($(overruns) - $(cat "$STATE/$tag.overrun")))
+	# Only one VM runs at a time, so every record is this VMM's.
+	grep kvm_userspace_exit "$TRACE/trace" > "$STATE/$tag.exits"
+	echo "exits to userspace by cause:"
+	causes < "$TRACE/trace" | sort | uniq -c | sort -rn | head -n 20
+	echo "context switches by thread (tid name voluntary nonvoluntary):"
+	awk 'NR == FNR { vol[$1] = $3; nonvol[$1] = $4; next }
+		{ printf "  %s %s %d %d\n", $1, $2, $3 - vol[$1], $4 - nonvol[$1] }' \
+		"$STATE/$tag.before" "$STATE/$tag.after"
+	COUNTERS=$(awk -v lost="$lost" -v exits="$STATE/$tag.exits" '
+		NR == FNR { vol[$1] = $3; nonvol[$1] = $4; next }
+		{ w += $3 - vol[$1]; n += $4 - nonvol[$1]; threads++ }
+		END {
+			while ((getline line < exits) > 0) {
+				u++
+				if (line ~ /reason KVM_EXIT_IO /) io++
+				else if (line ~ /reason KVM_EXIT_MMIO /) mmio++
+				else other++
+			}
+			printf "uexits=%d uexits_io=%d uexits_mmio=%d uexits_other=%d " \
+				"wakeups=%d nvcsw=%d threads=%d lost=%d",
+				u, io, mmio, other, w, n, threads, lost
+		}' "$STATE/$tag.before" "$STATE/$tag.after")
+}
+
+# "send: 268435456 bytes checksum 0x1234abcd in 2.000 s = 128.0 MiB/s"
+# -> "bytes=268435456 crc=0x1234abcd seconds=2.000 mib_s=128.0"
+transfer_fields() {
+	sed -n 's/^[a-z]*: \([0-9]*\) bytes checksum \(0x[0-9a-f]*\) in \([0-9.]*\) s = \([0-9.]*\) MiB\/s$/bytes=\1 crc=\2 seconds=\3 mib_s=\4/p' "$1" | tail -n 1
+}
+
+cmd_mem() {
+	[ $# -eq 2 ] || die "usage: mem PROCESS RAM_MIB"
+	pid=$(vmm_pid "$1") || exit 1
+	ram_kib=$(($2 * 1024))
+	# Guest RAM: the anonymous mapping(s) exactly as large as the guest's
+	# memory (minivmm mmaps it in one piece below 3 GiB; QEMU's RAM block
+	# is one anonymous mapping too). Everything else resident is the VMM's.
+	awk -v ram_kib="$ram_kib" -v detail="$STATE/mem.detail" '
+		/^[0-9a-f]+-[0-9a-f]+ / {
+			anon = NF < 6
+			name = anon ? "[anonymous]" : $6
+			next
+		}
+		$1 == "Size:" { size = $2; next }
+		$1 == "Rss:" {
+			rss += $2
+			if (anon && size == ram_kib) { ram += $2; nram++; isram = 1 }
+			else { isram = 0; by[name] += $2 }
+			next
+		}
+		($1 == "Private_Clean:" || $1 == "Private_Dirty:") && !isram { priv += $2 }
+		END {
+			for (n in by) if (by[n] > 0) printf "%8d kB %s\n", by[n], n > detail
+			if (nram == 0) { print "no anonymous mapping of " ram_kib " kB" > "/dev/stderr"; exit 1 }
+			printf "rss_kib=%d ram_rss_kib=%d ram_mappings=%d overhead_kib=%d private_overhead_kib=%d\n",
+				rss, ram, nram, rss - ram, priv
+		}' "/proc/$pid/smaps" > "$STATE/mem.out" || die "measuring /proc/$pid/smaps failed"
+	echo "resident memory outside guest RAM, by mapping (kB):"
+	sort -rn "$STATE/mem.detail" | head -n 12
+	echo "BENCH vmm=$1 test=mem $(cat "$STATE/mem.out")"
+}
+
+cmd_idle() {
+	[ $# -eq 2 ] || die "usage: idle PROCESS SECS"
+	pid=$(vmm_pid "$1") || exit 1
+	snap_begin "$pid" idle
+	sleep "$2"
+	snap_end "$pid" idle
+	echo "BENCH vmm=$1 test=idle seconds=$2 $COUNTERS"
+}
+
+cmd_h2g() {
+	[ $# -eq 4 ] || die "usage: h2g PROCESS CID PORT BYTES"
+	pid=$(vmm_pid "$1") || exit 1
+	snap_begin "$pid" h2g
+	"$TOOL" send "$2" "$3" "$4" --seed 1 --chunk 64K > "$STATE/h2g.out" 2>&1
+	status=$?
+	snap_end "$pid" h2g
+	cat "$STATE/h2g.out"
+	[ $status -eq 0 ] || die "vsock-tool send failed (status $status)"
+	echo "BENCH vmm=$1 test=h2g $(transfer_fields "$STATE/h2g.out") $COUNTERS"
+}
+
+# The receiver for g2h, started by the spec (spawn) before the guest boots.
+cmd_g2h_server() {
+	[ $# -eq 1 ] || die "usage: g2h-server PORT"
+	exec "$TOOL" recv "$1" --count 1 > "$STATE/g2h-recv.out" 2>&1
+}
+
+# Wait for g2h-server's outcome (the guest was told to send), counting. Its
+# last line says how the stream went: "recv: ..." (bytes and rate, or what
+# failed). The server's exit cannot be awaited: it is bootrun's child, and a
+# zombie until the test ends.
+cmd_g2h() {
+	[ $# -eq 2 ] || die "usage: g2h PROCESS LIMIT_S"
+	pid=$(vmm_pid "$1") || exit 1
+	out=$STATE/g2h-recv.out
+	snap_begin "$pid" g2h
+	waited=0
+	while ! grep -q "^recv: " "$out" 2>/dev/null; do
+		# Twice a second: the polling itself takes CPU from the transfer.
+		[ "$waited" -lt $(($2 * 2)) ] || break
+		sleep 0.5
+		waited=$((waited + 1))
+	done
+	snap_end "$pid" g2h
+	cat "$out"
+	grep -q "bytes checksum" "$out" ||
+		die "no stream from the guest arrived within $2 s"
+	echo "BENCH vmm=$1 test=g2h $(transfer_fields "$out") $COUNTERS"
+}
+
+cmd_ping() {
+	[ $# -eq 4 ] || die "usage: ping PROCESS CID PORT N"
+	pid=$(vmm_pid "$1") || exit 1
+	snap_begin "$pid" ping
+	"$TOOL" ping "$2" "$3" "$4" > "$STATE/ping.out" 2>&1
+	status=$?
+	snap_end "$pid" ping
+	cat "$STATE/ping.out"
+	[ $status -eq 0 ] || die "vsock-tool ping failed (status $status)"
+	# "ping: 10000 round trips, median 50.1 us, p99 80.2 us, min 40.0 us, max 900.0 us"
+	fields=$(sed -n 's/^ping: \([0-9]*\) round trips, median \([0-9.]*\) us, p99 \([0-9.]*\) us, min \([0-9.]*\) us, max \([0-9.]*\) us$/trips=\1 median_us=\2 p99_us=\3 min_us=\4 max_us=\5/p' "$STATE/ping.out")
+	echo "BENCH vmm=$1 test=ping $fields $COUNTERS"
+}
+
+mkdir -p "$STATE"
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+setup) cmd_setup ;;
+mem) cmd_mem "$@" ;;
+idle) cmd_idle "$@" ;;
+h2g) cmd_h2g "$@" ;;
+g2h-server) cmd_g2h_server "$@" ;;
+g2h) cmd_g2h "$@" ;;
+ping) cmd_ping "$@" ;;
+*) die "unknown command '$cmd' (setup, mem, idle, h2g, g2h-server, g2h, ping)" ;;
+esac

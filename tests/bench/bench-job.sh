@@ -1,0 +1,74 @@
+#!/bin/sh
+# /job of the nested test host for `make bench` (run-bench.sh packs it, with
+# bench.conf, into the outer initramfs). For each repetition it boots the
+# guest once under minivmm and once under QEMU (alternating which goes first,
+# so neither always runs on a freshly booted host), each run a separate
+# bootrun of bench.spec. Console lines for bench-table.awk:
+#   BENCH-INFO key=value...            the machine and the programs
+#   BENCH-RUN rep=N vmm=NAME           a run starts; bootrun's output follows
+#   BENCH-LOG rep=N vmm=NAME: LINE     minivmm's boot-timer and stats lines, and
+#                                      the guest kernel's "APIC timer disabled"
+#   BENCH-CHECK rep=N vmm=NAME data=ok both transfers arrived intact
+#   BENCH-END rep=N vmm=NAME status=S  0: every step passed and the data checked
+# Exit status: 0 when every run passed, 1 when one failed, 3 when the host
+# could not be set up.
+set -u
+PATH=/bin:/usr/bin
+# shellcheck source=/dev/null # written by run-bench.sh
+. /carry/bench.conf || exit 3
+export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage
+export GUEST_INITRD=/carry/initramfs.cpio.gz
+
+sed -e "s/@BENCH_MEMORY_MIB@/$BENCH_MEMORY_MIB/g" -e "s/@BENCH_BYTES@/$BENCH_BYTES/g" \
+	-e "s/@BENCH_ROUNDS@/$BENCH_ROUNDS/g" /carry/bench.spec > /tmp/bench.spec || exit 3
+/carry/bench-host.sh setup || exit 3
+
+model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo "BENCH-INFO nested_nproc=$(nproc) nested_cpu=$model"
+echo "BENCH-INFO nested_kernel=$(uname -r)"
+echo "BENCH-INFO minivmm=$($MINIVMM --version 2>&1 | head -n 1)"
+echo "BENCH-INFO qemu=$(qemu-system-x86_64 --version 2>&1 | head -n 1)"
+echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES rounds=$BENCH_ROUNDS"
+
+# Both transfers arrived whole: the checksums the senders printed are the
+# ones the receivers printed (host side from bench-host.sh, guest side from
+# the files the guest showed at the end).
+check_data() {
+	tr -d '\r' < "$1" | grep -o 'send: [0-9]* bytes checksum 0x[0-9a-f]*' |
+		sort -u > /tmp/bench-sent
+	tr -d '\r' < "$1" | grep -o 'recv: [0-9]* bytes checksum 0x[0-9a-f]*' |
+		sed 's/^recv/send/' | sort -u > /tmp/bench-received
+	[ "$(wc -l < /tmp/bench-sent)" -eq 2 ] && cmp -s /tmp/bench-sent /tmp/bench-received
+}
+
+mkdir -p /tmp/bench-logs /tmp/boot-logs
+failed=0
+rep=1
+while [ "$rep" -le "$BENCH_REPS" ]; do
+	order="minivmm qemu"
+	[ $((rep % 2)) -eq 0 ] && order="qemu minivmm"
+	for vmm in $order; do
+		echo "BENCH-RUN rep=$rep vmm=$vmm"
+		log=/tmp/bench-logs/$vmm.log
+		rm -f "$log"
+		/carry/bootrun -l /tmp/bench-logs /tmp/bench.spec "$vmm"
+		status=$?
+		tr -d '\r' < "$log" |
+			grep -a "boot-timer:\|minivmm: stats:\|APIC timer disabled" |
+			sed "s/^/BENCH-LOG rep=$rep vmm=$vmm: /"
+		if [ "$status" -eq 0 ]; then
+			if check_data "$log"; then
+				echo "BENCH-CHECK rep=$rep vmm=$vmm data=ok"
+			else
+				echo "BENCH-CHECK rep=$rep vmm=$vmm data=MISMATCH:" \
+					"$(cat /tmp/bench-sent) / $(cat /tmp/bench-received)"
+				status=1
+			fi
+		fi
+		echo "BENCH-END rep=$rep vmm=$vmm status=$status"
+		[ "$status" -eq 0 ] || failed=1
+		cp "$log" "/tmp/boot-logs/rep$rep-$vmm.log" 2>/dev/null
+	done
+	rep=$((rep + 1))
+done
+exit $failed

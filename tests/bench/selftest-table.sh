@@ -1,0 +1,98 @@
+#!/bin/sh
+# Check bench-table.awk on a made-up console: medians and ranges over the
+# runs that passed only, ratios of medians, the targets' verdicts, rows for
+# metrics only minivmm reports, and the exit status when nothing passed.
+#   usage: tests/bench/selftest-table.sh    (no VM needed; prints "ok" lines)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+# A table row as the script prints it, e.g. "| label | 4.5 (4.0-5.0) | 9.0 | 0.50 | ... |".
+expect_row() {
+	if grep -qF -- "$1" "$tmp/table"; then
+		echo "ok: $1"
+	else
+		echo "FAIL: no row '$1' in:" >&2
+		cat "$tmp/table" >&2
+		failures=$((failures + 1))
+	fi
+}
+
+expect_no() {
+	if grep -qF -- "$1" "$tmp/table"; then
+		echo "FAIL: unexpected '$1' in the table" >&2
+		failures=$((failures + 1))
+	else
+		echo "ok: no '$1'"
+	fi
+}
+
+# Carriage returns as on a serial console; rep 2 of QEMU fails (its
+# boot-init of 99 s must not count); minivmm's second run lacks some tests.
+printf '%s\r\n' \
+	'BENCH-INFO reps=2 memory_mib=256' \
+	'BENCH-RUN rep=1 vmm=minivmm' \
+	'  memory: 2.1 s: BENCH vmm=minivmm test=mem rss_kib=30000 ram_rss_kib=28000 ram_mappings=1 overhead_kib=2000 private_overhead_kib=1500' \
+	'  host-to-guest: 3.0 s: BENCH vmm=minivmm test=h2g bytes=1 crc=0x1 seconds=2.0 mib_s=128.0 uexits=0 wakeups=50 nvcsw=1 threads=2 lost=0' \
+	'  latency: 3.0 s: BENCH vmm=minivmm test=ping trips=10000 median_us=50.0 p99_us=80.0 uexits=5000 wakeups=20000' \
+	'PASS minivmm (40.0 s)' \
+	'  minivmm: boot-init after 5.0 s: [    3.104357] Run /init as init process' \
+	'  minivmm: boot-ready after 6.2 s: MINIVMM-GUEST-READY uptime=2.47' \
+	'BENCH-LOG rep=1 vmm=minivmm: minivmm: boot-timer: first userspace instruction at 5012.3 ms' \
+	'BENCH-LOG rep=1 vmm=minivmm: minivmm: stats: main_loop_wakeups=77' \
+	'BENCH-END rep=1 vmm=minivmm status=0' \
+	'BENCH-RUN rep=1 vmm=qemu' \
+	'  memory: 2.1 s: BENCH vmm=qemu-system-x86_64 test=mem rss_kib=80000 ram_rss_kib=28000 ram_mappings=1 overhead_kib=52000 private_overhead_kib=40000' \
+	'  host-to-guest: 3.0 s: BENCH vmm=qemu-system-x86_64 test=h2g bytes=1 crc=0x1 seconds=2.0 mib_s=120.0 uexits=300 wakeups=60' \
+	'  latency: 3.0 s: BENCH vmm=qemu-system-x86_64 test=ping trips=10000 median_us=45.0 p99_us=80.0 uexits=30000 wakeups=25000' \
+	'PASS qemu (40.0 s)' \
+	'  qemu: boot-init after 9.0 s: [    3.5] Run /init as init process' \
+	'BENCH-END rep=1 vmm=qemu status=0' \
+	'BENCH-RUN rep=2 vmm=qemu' \
+	'  qemu: boot-init after 99.0 s: [    3.5] Run /init as init process' \
+	'FAIL qemu: line 3: timeout' \
+	'BENCH-END rep=2 vmm=qemu status=1' \
+	'BENCH-RUN rep=2 vmm=minivmm' \
+	'  memory: 2.1 s: BENCH vmm=minivmm test=mem rss_kib=30000 ram_rss_kib=28000 ram_mappings=1 overhead_kib=2200 private_overhead_kib=1500' \
+	'  host-to-guest: 3.0 s: BENCH vmm=minivmm test=h2g bytes=1 crc=0x1 seconds=2.0 mib_s=110.0 uexits=0 wakeups=70' \
+	'  minivmm: boot-init after 4.0 s: [    3.104357] Run /init as init process' \
+	'BENCH-END rep=2 vmm=minivmm status=0' > "$tmp/console"
+
+awk -f "$here/bench-table.awk" "$tmp/console" > "$tmp/table"
+status=$?
+[ $status -eq 0 ] || { echo "FAIL: exit status $status with runs that passed" >&2; failures=$((failures + 1)); }
+expect_row '- runs passed: minivmm 2 of 2, QEMU 1 of 2'
+# Median of 4.0 and 5.0; QEMU's failed 99 s run left out; 4.5 / 9.0 = 0.5 meets <= 0.5x.
+expect_row '| boot: VMM start to kernel running /init, wall (s) | 4.5 (4.0-5.0) | 9.0 | 0.50 | <= 0.5x: met |'
+# Wall minus printk time: 5.0 - 3.104357 and 4.0 - 3.104357 (median 1.40); QEMU 9.0 - 3.5.
+expect_row '| boot: wall minus guest clock at "Run /init" (VMM, firmware, decompression; s) | 1.40 (0.90-1.90) | 5.50 | 0.25 |  |'
+# 2000 and 2200 kB: median 2100 kB = 2.05 MiB, above 2 MiB.
+expect_row '| memory: VMM overhead = resident set - guest RAM (MiB) | 2.05 (1.95-2.15) | 50.78 | 0.04 | minivmm <= 2: **missed** |'
+expect_row '| vsock host->guest throughput (MiB/s) | 119.0 (110.0-128.0) | 120.0 | 0.99 | >= 0.95x: met |'
+expect_row '| vsock round trip, median (us) | 50.0 | 45.0 | 1.11 | <= 1.05x: **missed** |'
+# Derived per round trip: 5000 / 10000 and 30000 / 10000.
+expect_row '| round trips: exits to the VMM per round trip | 0.50 | 3.00 | 0.17 |  |'
+# A target whose metric neither VMM reported stays, marked; other such rows go.
+expect_row '| vsock guest->host throughput (MiB/s) | n/a | n/a |  | >= 0.95x: not measured |'
+expect_no 'idle 5 s'
+expect_row '| boot-timer: first userspace instruction (ms, minivmm'"'"'s clock) | 5012 | n/a |  |  |'
+expect_row '| minivmm --stats, whole run: main_loop_wakeups | 77 | n/a |  |  |'
+expect_no '99.0'
+
+# No run passed: still a table header, and exit status 1.
+printf '%s\n' 'BENCH-RUN rep=1 vmm=qemu' 'BENCH-END rep=1 vmm=qemu status=1' > "$tmp/console"
+if awk -f "$here/bench-table.awk" "$tmp/console" > "$tmp/table"; then
+	echo "FAIL: exit status 0 although no run passed" >&2
+	failures=$((failures + 1))
+else
+	echo "ok: exit status 1 when no run passed"
+fi
+expect_row '- runs passed: minivmm 0 of 0, QEMU 0 of 1'
+
+if [ "$failures" -ne 0 ]; then
+	echo "selftest-table: $failures check(s) failed" >&2
+	exit 1
+fi
+echo "selftest-table: all checks passed"
