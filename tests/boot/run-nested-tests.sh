@@ -66,6 +66,7 @@ trap "rm -f '$job'; nested_cleanup" EXIT
 	echo '# /job of the nested host: run the boot tests (from run-nested-tests.sh).'
 	echo 'export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage'
 	echo 'export GUEST_INITRD=/carry/initramfs.cpio.gz'
+	echo "export BOOTRUN_RETRIES=${BOOTRUN_RETRIES:-1}"
 	printf 'exec /carry/bootrun -l /tmp/boot-logs /carry/boot-tests.spec'
 	for name in "$@"; do
 		printf " '%s'" "$name"
