@@ -114,6 +114,7 @@ static int create_vm(struct kvm *kvm, uint64_t memory_bytes)
 		return error_errno("KVM_GET_VCPU_MMAP_SIZE");
 	if (get_supported_cpuid(kvm) < 0)
 		return -1;
+	kvm->tsc_deadline = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 
 	kvm->vm_fd = ioctl(kvm->sys_fd, KVM_CREATE_VM, 0);
 	if (kvm->vm_fd < 0)

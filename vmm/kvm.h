@@ -21,6 +21,7 @@ struct kvm {
 	int vm_fd;
 	int vcpu_mmap_size;
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
+	bool tsc_deadline;	  /* KVM_CAP_TSC_DEADLINE_TIMER */
 	struct guest_memory mem;
 };
 

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cpuid.h"
 #include "error.h"
 #include "log.h"
 #include "regdump.h"
@@ -31,11 +32,7 @@ int vcpu_init_signals(void)
 	return 0;
 }
 
-/* Each vCPU gets KVM's supported CPUID with its own APIC ID filled in
- * (leaf 1 EBX[31:24], leaves 0xB/0x1F EDX), as the MP table says, and the
- * "running under a hypervisor" bit (leaf 1 ECX[31]), which KVM does not
- * report itself: without it Linux never looks at the KVM leaves at
- * 0x40000000 and runs without kvmclock or other paravirt features. */
+/* Each vCPU gets KVM's supported CPUID, adjusted by cpuid_adjust. */
 static int set_cpuid(struct vcpu *vcpu)
 {
 	const struct kvm_cpuid2 *supported = vcpu->vm->kvm.cpuid;
@@ -44,15 +41,10 @@ static int set_cpuid(struct vcpu *vcpu)
 	if (!c)
 		return error_set("out of memory");
 	memcpy(c, supported, bytes);
-	for (uint32_t i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-		if (e->function == 1) {
-			e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
-			e->ecx |= 1u << 31;
-		}
-		if (e->function == 0xb || e->function == 0x1f)
-			e->edx = (uint32_t)vcpu->id;
-	}
+	cpuid_adjust(c, &(struct cpuid_options){
+				.apic_id = vcpu->id,
+				.tsc_deadline = vcpu->vm->kvm.tsc_deadline,
+			});
 	int r = ioctl(vcpu->fd, KVM_SET_CPUID2, c);
 	free(c);
 	if (r < 0)
