@@ -363,8 +363,10 @@ static bool do_host(struct run *r, const struct step *st)
 	if (!WIFEXITED(h->status) || WEXITSTATUS(h->status) != st->status) {
 		size_t n;
 		const char *line = last_line(h->out, h->len, &n);
-		return failed(r, "line %d: host command %s, expected exit status %d: %s (last output: %.*s)",
-			      st->line, describe_exit(h->status), st->status, st->text, (int)n, line);
+		/* The output first: long commands would push it out of the
+		 * message. */
+		return failed(r, "line %d: host command %s, expected exit status %d; last output: %s; command: %s",
+			      st->line, describe_exit(h->status), st->status, show(line, n), st->text);
 	}
 	if (st->label) {
 		size_t n;

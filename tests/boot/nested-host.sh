@@ -21,6 +21,10 @@
 #   NESTED_TIMEOUT_S    wall-clock limit for the whole outer VM (default 900)
 #   NESTED_CONSOLE_LOG  also write the outer console to this file
 #   NESTED_TEST_LOGS    batch mode: write the per-test logs to this file
+#   NESTED_APPEND       extra words for the outer kernel's command line
+#                       (debugging: "nokaslr loglevel=7")
+#   NESTED_MONITOR      a path: QEMU's human monitor on that Unix socket
+#                       (debugging a stuck outer VM: info registers -a)
 #   NESTED_KERNEL_DEB   use this linux-image .deb instead of downloading one
 #   NESTED_HOST_TOOLS   programs from this machine to carry in, with their
 #                       libraries (default: socat, the vsock peer for tests)
@@ -211,6 +215,9 @@ nested_build_initramfs() {
 		[ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
 	done
 	cp "$NESTED_HERE/outer-init.sh" "$root/init" || return 1
+	make -s -C "$NESTED_HERE" OUT="$NESTED_ROOT/build/boot" \
+		"$NESTED_ROOT/build/boot/kvm-keeper" >&2 || return 1
+	cp "$NESTED_ROOT/build/boot/kvm-keeper" "$root/bin/kvm-keeper" || return 1
 	cp "$job" "$root/job" || return 1
 	chmod 755 "$root/init" "$root/job"
 	cp "$kdir"/modules/*.ko "$root/modules/" || return 1
@@ -256,12 +263,13 @@ nested_run() {
 		-accel tcg -cpu max -M q35 -smp "$cpus" -m "$mem"
 		-nodefaults -no-user-config -display none -no-reboot
 		-kernel "$NESTED_KERNEL" -initrd "$NESTED_WORK/outer.cpio"
-		-append "console=ttyS0 panic=-1 quiet"
+		-append "console=ttyS0 panic=-1 quiet ${NESTED_APPEND:-}"
 		-device isa-debug-exit,iobase=0xf4,iosize=4
 		# No -nographic: its Ctrl-A mux would eat the Ctrl-A x that
 		# minivmm inside uses; Ctrl-C reaches the guest (signal=off).
 		-chardev "$console" -serial chardev:con
 	)
+	[ -n "${NESTED_MONITOR:-}" ] && args+=(-monitor "unix:$NESTED_MONITOR,server=on,wait=off")
 	if [ "$mode" = batch ] && [ -n "${NESTED_TEST_LOGS:-}" ]; then
 		args+=(-serial "file:$NESTED_TEST_LOGS")
 	fi

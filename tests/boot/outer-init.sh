@@ -56,6 +56,10 @@ for d in kvm vhost-vsock; do
 	[ -c "/dev/$d" ] || die $FAIL_DEVICE "/dev/$d is missing after loading the modules"
 done
 [ -x /job ] || die $FAIL_SETUP "no /job in the initramfs"
+# One idle VM held open for good: VMs coming and going would otherwise
+# flip KVM's static keys, and the kernel text patching that does has
+# frozen this emulated host (tests/boot/kvm-keeper.c).
+/bin/kvm-keeper || echo "nested-host: kvm-keeper failed; VMs may freeze this host" >&2
 # From here on only critical outer-kernel messages on the console: kvm's
 # rate-limited notes (e.g. "Unhandled WRMSR") would land in the middle of
 # the job's output. The rest is in dmesg, copied out with the logs below.

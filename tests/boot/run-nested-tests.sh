@@ -78,6 +78,7 @@ start=$(date +%s%N)
 nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootrun=bootrun" \
 	"$images/bzImage=bzImage" "$images/initramfs.cpio.gz=initramfs.cpio.gz" \
 	"$images/programs/vsock-tool=vsock-tool" "$NESTED_ROOT/tests/kvm/out/hello.bzImage=hello.bzImage" \
+	"$here/fifty-vms.sh=fifty-vms.sh" \
 	"$spec=boot-tests.spec" || exit 2
 echo "run-nested-tests: booting the nested host (QEMU TCG, ${NESTED_MEMORY_MIB} MiB," \
 	"${NESTED_CPUS:-2} vCPUs)" >&2
