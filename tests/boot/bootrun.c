@@ -181,6 +181,24 @@ static size_t line_start_of(const struct pty_child *c, size_t pos)
 	return pos;
 }
 
+static bool output_grew(struct pty_child *c, void *arg)
+{
+	return c->out_len > *(size_t *)arg;
+}
+
+/* After a timeout: does the VM still answer? A newline on its console makes
+ * a live guest's shell print a prompt; silence means the guest (or the
+ * machine under it) is stuck, not just the thing the test waited for. */
+static const char *liveness(struct run *r)
+{
+	size_t before = r->child.out_len;
+	if (pty_child_send(&r->child, "\n", 1, monotonic_now() + 2) < 0)
+		return "cannot write to the VM's terminal";
+	if (pty_child_wait(&r->child, monotonic_now() + 10, output_grew, &before))
+		return "the VM still answers a newline";
+	return "no answer to a newline within 10 s either: the guest looks stuck";
+}
+
 static bool do_expect(struct run *r, const struct step *st)
 {
 	struct search s = { .step = st, .from = r->matched_to };
@@ -190,8 +208,8 @@ static bool do_expect(struct run *r, const struct step *st)
 			return failed(r, "line %d: %s before %s appeared", st->line,
 				      describe_exit(r->child.status),
 				      show(st->text, st->text_len));
-		return failed(r, "line %d: timeout after %g s waiting for %s", st->line,
-			      st->timeout_s, show(st->text, st->text_len));
+		return failed(r, "line %d: timeout after %g s waiting for %s (%s)", st->line,
+			      st->timeout_s, show(st->text, st->text_len), liveness(r));
 	}
 	r->matched_to = s.end;
 	double after = monotonic_now() - r->start;

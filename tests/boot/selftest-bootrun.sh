@@ -68,6 +68,10 @@ test fail-timeout
 	run sh -c 'echo start; sleep 30'
 	expect 1 "never"
 
+test fail-timeout-stuck
+	run sh -c 'stty raw -echo; echo start; sleep 30'
+	expect 1 "never"
+
 test fail-status
 	run sh -c 'echo done; exit 4'
 	expect 5 "done"
@@ -109,14 +113,15 @@ rc=$?
 cat "$work/out"
 echo "---"
 check "exit status 1 when a test fails" test "$rc" = 1
-check "summary line" has_line "4 passed, 9 failed"
+check "summary line" has_line "4 passed, 10 failed"
 for t in pass-dialogue pass-tty-raw pass-number pass-after-last-match; do
 	check "$t passes" has_match "^PASS $t \\([0-9]+\\.[0-9] s\\)$"
 done
 check "label timing" has_match "^  pass-dialogue: greeting after [0-9.]+ s: hi$"
 check "expectnum timing shows the line" \
 	has_match "^  pass-number: memory after [0-9.]+ s: MEM: 3145729 kB$"
-check "timeout" has_match '^FAIL fail-timeout: line [0-9]+: timeout after 1 s waiting for "never"$'
+check "timeout" has_match '^FAIL fail-timeout: line [0-9]+: timeout after 1 s waiting for "never" \(the VM still answers a newline\)$'
+check "timeout, stuck" has_match '^FAIL fail-timeout-stuck: line [0-9]+: timeout after 1 s waiting for "never" \(no answer to a newline within 10 s either: the guest looks stuck\)$'
 check "output tail after a failure" has_line "  | start"
 check "wrong status" has_match '^FAIL fail-status: .*exit status 4, expected exit status 0$'
 check "exit before the text" \
