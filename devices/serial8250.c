@@ -299,6 +299,14 @@ size_t serial8250_rx_space(struct serial8250 *s)
 	return space;
 }
 
+bool serial8250_thr_deferrable(struct serial8250 *s)
+{
+	pthread_mutex_lock(&s->lock);
+	bool deferrable = !(s->ier & UART_IER_THRI);
+	pthread_mutex_unlock(&s->lock);
+	return deferrable;
+}
+
 void serial8250_destroy(struct serial8250 *s)
 {
 	pthread_mutex_destroy(&s->tx_lock);

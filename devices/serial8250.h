@@ -80,6 +80,17 @@ size_t serial8250_receive(struct serial8250 *s, const uint8_t *buf, size_t len);
 /* Bytes serial8250_receive would accept now. */
 size_t serial8250_rx_space(struct serial8250 *s);
 
+/* Whether a THR write may be deferred (coalesced) without the guest being
+ * able to tell: true while the THR-empty interrupt is disabled (IER bit 1,
+ * ETBEI, clear). Then a THR write cannot change the interrupt line: it only
+ * re-arms the THR-empty condition, which is invisible while ETBEI is clear
+ * and set again anyway when ETBEI is enabled. Its other effects (the byte
+ * going out, or into the receive queue in loopback mode, where the line is
+ * cut) are seen only through later register reads, which the caller must
+ * precede by replaying the deferred writes. A write to offset 0 with DLAB
+ * set changes DLL, which is likewise seen only by reading it. */
+bool serial8250_thr_deferrable(struct serial8250 *s);
+
 void serial8250_destroy(struct serial8250 *s);
 
 #endif

@@ -214,7 +214,15 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	while (!vm_stopping(vm)) {
-		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+		int r = ioctl(vcpu->fd, KVM_RUN, 0);
+		int run_errno = errno; /* the replay below may write to stdout */
+		/* Writes KVM deferred to the coalesced ring happened before this
+		 * exit, on this vCPU or another: replay them before handling
+		 * anything, so every device access sees the state after them
+		 * (docs/architecture.md, "Coalesced UART output"). */
+		coalesced_io_drain(&vm->coalesced);
+		if (r < 0) {
+			errno = run_errno;
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu->run->immediate_exit = 0;
 				continue;
@@ -223,6 +231,7 @@ static void *vcpu_thread(void *arg)
 			vm_request_stop(vm, VM_STOP_ERROR, 1, "%s", error_message());
 			break;
 		}
+		coalesced_io_note_exit(&vm->coalesced);
 		handle_exit(vcpu);
 	}
 	return NULL;

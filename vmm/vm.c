@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <linux/kvm.h>
+#include <linux/serial_reg.h>
 #include <linux/virtio_mmio.h>
 #include <poll.h>
 #include <signal.h>
@@ -52,6 +53,39 @@ static void serial_set_irq(void *ctx, int level)
 	struct vm *vm = ctx;
 	if (kvm_set_irq_line(&vm->kvm, SERIAL_COM1_IRQ, level) < 0)
 		log_warn("serial: %s", error_message());
+}
+
+/* COM1 on the port-I/O bus. A write that may have changed IER brings the
+ * coalesced THR zone in line with the THR-empty interrupt enable. Replayed
+ * ring entries come through here too, but they are single-byte writes to
+ * THR (the only zone), never to IER: coalesced_io's lock is not taken
+ * twice. */
+static void serial_port_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
+			   bool is_write)
+{
+	struct vm *vm = opaque;
+	serial8250_io(&vm->serial, offset, data, len, is_write);
+	if (is_write && offset <= UART_IER && offset + len > UART_IER)
+		coalesced_io_sync_zone(&vm->coalesced, &vm->thr_zone);
+}
+
+static bool thr_zone_wanted(void *ctx)
+{
+	struct vm *vm = ctx;
+	return serial8250_thr_deferrable(&vm->serial);
+}
+
+/* A write KVM deferred into the coalesced ring, replayed on the bus it was
+ * meant for, in ring order. */
+static void replay_coalesced_write(void *ctx, bool pio, uint64_t addr, const uint8_t *data,
+				   uint32_t len)
+{
+	struct vm *vm = ctx;
+	uint8_t buf[8];
+	memcpy(buf, data, len); /* len <= 8: checked by coalesced_ring_replay */
+	if (!io_bus_dispatch(pio ? &vm->pio : &vm->mmio, addr, buf, len, true))
+		log_debug("unhandled coalesced %s write: %#llx size %u", pio ? "port" : "MMIO",
+			  (unsigned long long)addr, len);
 }
 
 /* Linux with reboot=k pulses the i8042 reset line for every reboot. With
@@ -106,7 +140,7 @@ static int setup_devices(struct vm *vm)
 	i8042_init(&vm->i8042, &(struct i8042_ops){ .reset = i8042_reset, .ctx = vm });
 	acpi_pm_init(&vm->acpi_pm, &(struct acpi_pm_ops){ .poweroff = acpi_poweroff, .ctx = vm });
 	boot_timer_init(&vm->boot_timer, vm->start_ns, boot_timer_report, vm);
-	if (io_bus_register(&vm->pio, SERIAL_COM1_PORT, 8, serial8250_io, &vm->serial,
+	if (io_bus_register(&vm->pio, SERIAL_COM1_PORT, 8, serial_port_io, vm,
 			    "serial (COM1)") < 0 ||
 	    io_bus_register(&vm->pio, I8042_DATA_PORT, 5, i8042_io, &vm->i8042, "i8042") < 0 ||
 	    io_bus_register(&vm->pio, ACPI_PM1A_EVT_PORT, ACPI_PM_RANGE_LEN, acpi_pm_io, &vm->acpi_pm,
@@ -284,6 +318,16 @@ static int create_vm(struct vm *vm)
 	for (int i = 0; i < vm->ncpus; i++)
 		if (vcpu_create(&vm->vcpus[i], vm, i) < 0)
 			return -1;
+	/* The ring is one page per VM, visible through every vCPU's
+	 * mapping; vCPU 0's lives until after the last drain in teardown. */
+	if (coalesced_io_init(&vm->coalesced, vm->kvm.vm_fd, vm->vcpus[0].run,
+			      (size_t)vm->kvm.vcpu_mmap_size, replay_coalesced_write, vm) < 0)
+		return -1;
+	vm->thr_zone = (struct coalesced_zone){
+		.addr = SERIAL_COM1_PORT + UART_TX, .size = 1, .pio = true,
+		.wanted = thr_zone_wanted, .ctx = vm,
+	};
+	coalesced_io_sync_zone(&vm->coalesced, &vm->thr_zone);
 	return load_guest(vm);
 }
 
@@ -323,16 +367,21 @@ static void main_loop(struct vm *vm, int signal_fd)
 
 	while (!vm_stopping(vm)) {
 		vm->main_wakeups++;
-		struct pollfd fds[3] = {
+		bool rx_full = serial8250_rx_space(&vm->serial) < 2;
+		struct pollfd fds[4] = {
 			{ .fd = vm->stop_fd, .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
-			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = coalesced_io_wake_fd(&vm->coalesced), .events = POLLIN },
+			/* poll skips a negative fd */
+			{ .fd = stdin_open && !rx_full ? STDIN_FILENO : -1, .events = POLLIN },
 		};
-		bool rx_full = serial8250_rx_space(&vm->serial) < 2;
-		nfds_t nfds = stdin_open && !rx_full ? 3 : 2;
 		/* With the UART queue full, look again shortly: the guest drains it. */
 		int timeout = stdin_open && rx_full ? 10 : -1;
-		if (poll(fds, nfds, timeout) < 0) {
+		/* Deferred UART output of a guest that stopped exiting. */
+		int drain = coalesced_io_poll_timeout(&vm->coalesced);
+		if (drain >= 0 && (timeout < 0 || drain < timeout))
+			timeout = drain;
+		if (poll(fds, 4, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			error_errno("poll");
@@ -345,7 +394,9 @@ static void main_loop(struct vm *vm, int signal_fd)
 				vm_request_stop(vm, VM_STOP_SIGNAL, 128 + (int)si.ssi_signo,
 						"stopped by signal %s", strsignal((int)si.ssi_signo));
 		}
-		if (nfds == 3 && fds[2].revents & (POLLIN | POLLHUP | POLLERR))
+		if (fds[2].revents & POLLIN)
+			coalesced_io_consume_wake(&vm->coalesced);
+		if (fds[3].revents & (POLLIN | POLLHUP | POLLERR))
 			forward_input(vm, &esc, &stdin_open);
 	}
 }
@@ -356,6 +407,10 @@ static void teardown(struct vm *vm)
 		vcpu_kick(&vm->vcpus[i]);
 	for (int i = 0; i < vm->ncpus; i++)
 		vcpu_join(&vm->vcpus[i]);
+	/* The guest's last deferred bytes, before the ring's mapping goes and
+	 * before minivmm says why the VM stopped. */
+	coalesced_io_drain(&vm->coalesced);
+	coalesced_io_destroy(&vm->coalesced);
 	for (int i = 0; i < vm->ncpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	if (vm->devices_ready)
@@ -385,8 +440,11 @@ static void print_stats(struct vm *vm)
 		mmio += vm->vcpus[i].exits_mmio;
 		other += vm->vcpus[i].exits_other;
 	}
-	log_msg("stats", "vcpu_exits=%lu pio_exits=%lu mmio_exits=%lu other_exits=%lu",
-		pio + mmio + other, pio, mmio, other);
+	/* coalesced_writes: port writes KVM deferred to the ring instead of
+	 * exiting (UART THR), replayed by minivmm. */
+	log_msg("stats",
+		"vcpu_exits=%lu pio_exits=%lu coalesced_writes=%lu mmio_exits=%lu other_exits=%lu",
+		pio + mmio + other, pio, vm->coalesced.replayed, mmio, other);
 	log_msg("stats", "main_loop_wakeups=%lu", vm->main_wakeups);
 	log_msg("stats", "boot_first_userspace_ms=%.1f boot_complete_ms=%.1f",
 		vm->boot_timer.event_ns[0] / 1e6, vm->boot_timer.event_ns[1] / 1e6);
@@ -441,6 +499,7 @@ int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
 	vm->vhost.fd = -1;
 	vm->vsock_ack_fd = -1;
+	vm->coalesced.wake_fd = -1;
 
 	/* SIGINT/SIGTERM/SIGHUP are read from a signalfd by the main thread;
 	 * blocked before any thread starts so every thread inherits the mask. */

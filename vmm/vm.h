@@ -15,6 +15,7 @@
 #include "../virtio/vsock.h"
 #include "../virtio/vsock_test_backend.h"
 #include "cli.h"
+#include "coalesced_io.h"
 #include "console.h"
 #include "error.h"
 #include "io_bus.h"
@@ -48,6 +49,10 @@ struct vm {
 	struct boot_timer boot_timer;
 	struct console console;
 	bool devices_ready;
+	/* THR writes deferred through KVM's coalesced PIO ring while the
+	 * UART's THR-empty interrupt is disabled (docs/architecture.md). */
+	struct coalesced_io coalesced;
+	struct coalesced_zone thr_zone;
 	struct vhost_vsock vhost;
 	struct vsock_test_backend test_backend;
 	struct vsock_device vsock;

@@ -475,3 +475,74 @@ Test(serial8250, concurrent_receive_and_guest_reads_keep_order)
 	pthread_join(t, NULL);
 	cr_assert_eq(in(UART_LSR) & UART_LSR_DR, 0);
 }
+
+/* --- serial8250_thr_deferrable: when minivmm may coalesce THR writes ------ */
+
+Test(serial8250, thr_deferrable_follows_ier_thri)
+{
+	cr_assert(serial8250_thr_deferrable(&uart), "IER is 0 after reset");
+	out(UART_IER, UART_IER_RDI | UART_IER_RLSI | UART_IER_MSI);
+	cr_assert(serial8250_thr_deferrable(&uart), "only ETBEI matters");
+	out(UART_IER, UART_IER_RDI | UART_IER_THRI);
+	cr_assert_not(serial8250_thr_deferrable(&uart), "ETBEI set: THR writes raise THRE");
+	out(UART_IER, UART_IER_RDI);
+	cr_assert(serial8250_thr_deferrable(&uart));
+	/* Reserved bits that read 0 do not count either. */
+	out(UART_IER, 0xf0);
+	cr_assert(serial8250_thr_deferrable(&uart));
+}
+
+Test(serial8250, thr_deferrable_ignores_dlm_writes_while_dlab_is_set)
+{
+	out(UART_LCR, UART_LCR_DLAB | UART_LCR_WLEN8);
+	out(UART_DLM, UART_IER_THRI); /* offset 1 is DLM now, not IER */
+	cr_assert(serial8250_thr_deferrable(&uart));
+	out(UART_LCR, UART_LCR_WLEN8);
+	out(UART_IER, UART_IER_THRI);
+	out(UART_LCR, UART_LCR_DLAB | UART_LCR_WLEN8);
+	out(UART_DLM, 0);
+	cr_assert_not(serial8250_thr_deferrable(&uart), "IER kept ETBEI behind the latch");
+	out(UART_LCR, UART_LCR_WLEN8);
+	cr_assert_eq(in(UART_IER), UART_IER_THRI);
+}
+
+/* The property that makes deferring safe: while deferrable, a THR write
+ * never moves the interrupt line, whatever else is enabled, in normal and in
+ * loopback mode, with or without OUT2 and pending receive data. */
+Test(serial8250, thr_write_never_moves_the_line_while_deferrable)
+{
+	const uint8_t mcrs[] = { 0, UART_MCR_OUT2, UART_MCR_LOOP | UART_MCR_OUT2, UART_MCR_LOOP };
+	for (unsigned int ier = 0; ier < 16; ier++) {
+		if (ier & UART_IER_THRI)
+			continue;
+		for (size_t m = 0; m < sizeof(mcrs); m++) {
+			for (int rx = 0; rx < 2; rx++) {
+				serial8250_destroy(&uart);
+				setup();
+				out(UART_MCR, mcrs[m]);
+				out(UART_IER, (uint8_t)ier);
+				if (rx)
+					serial8250_receive(&uart, (const uint8_t *)"r", 1);
+				cr_assert(serial8250_thr_deferrable(&uart));
+				int calls = cap.irq_calls;
+				for (int i = 0; i < 20; i++) /* past the loopback FIFO */
+					out(UART_TX, (uint8_t)('a' + i));
+				cr_assert_eq(cap.irq_calls, calls,
+					     "THR write moved the line (IER %#x, MCR %#x, rx %d)", ier,
+					     mcrs[m], rx);
+			}
+		}
+	}
+}
+
+/* ... and with ETBEI set it does, which is why such writes must exit. */
+Test(serial8250, thr_write_raises_the_line_when_etbei_is_set)
+{
+	out(UART_MCR, UART_MCR_OUT2);
+	out(UART_IER, UART_IER_THRI);
+	cr_assert_eq(cap.irq_level, 1);
+	cr_assert_eq(in(UART_IIR) & UART_IIR_ID, UART_IIR_THRI);
+	cr_assert_eq(cap.irq_level, 0, "reading IIR acknowledged THRE");
+	out(UART_TX, 'x');
+	cr_assert_eq(cap.irq_level, 1, "THR empty again after the write");
+}
