@@ -205,6 +205,7 @@ END {
 	row("idle 5 s at the shell: VMM thread wake-ups", "idle.wakeups", "%.0f", 1, "")
 	row("minivmm --stats, whole run: vcpu_exits", "stats.vcpu_exits", "%.0f", 1, "")
 	row("minivmm --stats, whole run: pio_exits", "stats.pio_exits", "%.0f", 1, "")
+	row("minivmm --stats, whole run: coalesced_writes (UART output that did not exit)", "stats.coalesced_writes", "%.0f", 1, "")
 	row("minivmm --stats, whole run: mmio_exits", "stats.mmio_exits", "%.0f", 1, "")
 	row("minivmm --stats, whole run: main_loop_wakeups", "stats.main_loop_wakeups", "%.0f", 1, "")
 	exit (passed["minivmm"] + passed["qemu"] > 0 ? 0 : 1)
