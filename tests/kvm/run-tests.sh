@@ -185,6 +185,28 @@ for _ in $(seq 20); do
 		break
 	fi
 done
+# Guest RAM is asked to be backed by transparent huge pages (so KVM maps it
+# with 2 MiB nested-paging entries): a mapping of --memory's size (256 MiB
+# by default; the sanitizer runtime may have others of that size) starts
+# on a 2 MiB boundary and the kernel reports it THP-eligible, unless this
+# host has THP turned off altogether.
+ram_kib=$((256 * 1024))
+thp=$(awk -v want="$ram_kib" '
+	/^[0-9a-f]+-[0-9a-f]+ / { split($1, r, "-"); start = r[1] }
+	/^Size:/ { size = $2 }
+	/^THPeligible:/ && size == want { print start ":" $2 }' "/proc/$pid/smaps")
+thp_ok=
+for m in $thp; do
+	[ "${m#*:}" = 1 ] && [ $((0x${m%:*} % 0x200000)) = 0 ] && thp_ok=$m
+done
+if grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
+	echo "  THP is off on this host; not checked"
+	pass guest-ram-huge-pages
+elif [ -n "$thp_ok" ]; then
+	pass guest-ram-huge-pages
+else
+	fail guest-ram-huge-pages "no ${ram_kib} kB mapping that is 2 MiB-aligned and THP-eligible (start:THPeligible: ${thp:-none})"
+fi
 sleep "$(awk -v ms="$((($(date +%s%N) - t0) / 1000000))" 'BEGIN {
 	s = (3000 - ms) / 1000; print (s > 0 ? s : 0) }')"
 kill -s TERM "$pid"
