@@ -237,9 +237,22 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+/* A vCPU thread's stack: the exit handlers need little, and a stack
+ * smaller than a huge page cannot be backed by a transparent huge page on
+ * hosts whose THP mode is "always" (Debian's kernel), which would put 2 MiB
+ * of resident memory behind the few KiB a thread uses. */
+#define VCPU_STACK_SIZE (512 * 1024)
+
 int vcpu_start(struct vcpu *vcpu)
 {
-	int r = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	pthread_attr_t attr;
+	int r = pthread_attr_init(&attr);
+	if (!r)
+		r = pthread_attr_setstacksize(&attr, VCPU_STACK_SIZE);
+	if (!r) {
+		r = pthread_create(&vcpu->thread, &attr, vcpu_thread, vcpu);
+		pthread_attr_destroy(&attr);
+	}
 	if (r) {
 		errno = r;
 		return error_errno("vCPU %d: cannot start thread", vcpu->id);
