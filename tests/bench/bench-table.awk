@@ -117,6 +117,13 @@ function row(label, key, fmt, scale, target,    a, b, ma, mb, r, ratio, verdict,
 	next
 }
 
+/^BENCH-RETRY / {
+	split($3, f, "=")
+	retried[f[2]]++
+	current = ""
+	next
+}
+
 /^BENCH-END / {
 	split($3, f, "=")
 	split($4, s, "=")
@@ -174,8 +181,10 @@ $4 == "BENCH" && $3 == "s:" {
 END {
 	for (i = 1; i <= ninfo; i++)
 		print "- " info[i]
-	printf "- runs passed: minivmm %d of %d, QEMU %d of %d\n\n", passed["minivmm"],
+	printf "- runs passed: minivmm %d of %d, QEMU %d of %d\n", passed["minivmm"],
 		runs["minivmm"], passed["qemu"], runs["qemu"]
+	printf "- attempts that failed and were run again (their reasons are in runs.log): minivmm %d, QEMU %d\n\n",
+		retried["minivmm"], retried["qemu"]
 	print "Each cell: median (min-max) over the runs that passed. Ratio: minivmm / QEMU, of the medians."
 	print ""
 	print "| metric | minivmm | QEMU | ratio | target |"
