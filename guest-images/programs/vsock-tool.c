@@ -605,6 +605,11 @@ static void *echo_server_thread(void *arg)
 
 	snprintf(who, sizeof(who), "%s: connection %u", job->label, job->index);
 	rc = echo_until_eof(job->fd, &echoed, who);
+	/* A peer that goes away shows up as a failed write (EPIPE, reset) or
+	 * as an early EOF, depending on where the transfer was; both end here
+	 * with a line, so a test can see the connection end either way. */
+	if (rc == 0)
+		say("%s: ended by the peer after %" PRIu64 " bytes", who, echoed);
 	close(job->fd);
 	tally_add(job->tally, rc == 0, echoed);
 	free(job);
