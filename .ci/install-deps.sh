@@ -9,6 +9,7 @@ set -eu
 #   compiler and headers:      build-essential linux-libc-dev pkg-config
 #   unit tests:                libcriterion-dev libfdt-dev
 #   demo guest kernel:         linux-source-6.1 bc flex bison libelf-dev libssl-dev xz-utils
+#                              lz4 (the kernel image's compression)
 #   demo guest initramfs:      busybox-static cpio gzip
 #   nested test host:          qemu-system-x86 (outer TCG machine), dpkg-dev (apt-get download
 #                              and dpkg -x of Debian's kernel image, never installed)
@@ -19,7 +20,7 @@ set -eu
 # -kernel images headless; its recommends are the GUI, qemu-utils, OVMF and
 # extra block backends.
 packages="build-essential linux-libc-dev pkg-config libcriterion-dev libfdt-dev
-	linux-source-6.1 bc flex bison libelf-dev libssl-dev xz-utils
+	linux-source-6.1 bc flex bison libelf-dev libssl-dev xz-utils lz4
 	busybox-static cpio gzip qemu-system-x86 dpkg-dev socat
 	clang-14 libclang-rt-14-dev llvm-14"
 

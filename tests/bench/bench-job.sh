@@ -6,8 +6,10 @@
 # bootrun of bench.spec. Console lines for bench-table.awk:
 #   BENCH-INFO key=value...            the machine and the programs
 #   BENCH-RUN rep=N vmm=NAME           a run starts; bootrun's output follows
-#   BENCH-LOG rep=N vmm=NAME: LINE     minivmm's boot-timer and stats lines, and
-#                                      the guest kernel's "APIC timer disabled"
+#   BENCH-LOG rep=N vmm=NAME: LINE     minivmm's boot-timer and stats lines, the
+#                                      guest kernel's "APIC timer disabled", and
+#                                      the nested host's huge-page and compaction
+#                                      counters over the run
 #   BENCH-CHECK rep=N vmm=NAME data=ok both transfers arrived intact
 #   BENCH-RETRY rep=N vmm=NAME status=S  that attempt failed; it is run again
 #                                      (once: BENCH_RETRIES), and only the last
@@ -31,6 +33,8 @@ echo "BENCH-INFO nested_nproc=$(nproc) nested_cpu=$model"
 echo "BENCH-INFO nested_kernel=$(uname -r)"
 echo "BENCH-INFO minivmm=$($MINIVMM --version 2>&1 | head -n 1)"
 echo "BENCH-INFO qemu=$(qemu-system-x86_64 --version 2>&1 | head -n 1)"
+echo "BENCH-INFO nested_thp=enabled:$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" \
+	"defrag:$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null)"
 echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES rounds=$BENCH_ROUNDS"
 
 # Both transfers arrived whole: the checksums the senders printed are the
@@ -44,12 +48,30 @@ check_data() {
 	[ "$(wc -l < /tmp/bench-sent)" -eq 2 ] && cmp -s /tmp/bench-sent /tmp/bench-received
 }
 
+# The nested host's memory-management counters that can stall a boot: huge
+# page faults served and refused, and direct compaction (a fault that had to
+# move pages to find 2 MiB). Printed per run as their change over the run.
+mm_counters() {
+	grep -E '^(thp_fault_alloc|thp_fault_fallback|compact_stall|compact_fail|pgmajfault) ' \
+		/proc/vmstat | tr '\n' ' '
+}
+
+mm_delta() {
+	echo "$1 $2" | awk '{ n = NF / 4
+		for (i = 1; i <= n * 2; i += 2) { before[$i] = $(i + 1) }
+		for (; i <= NF; i += 2) { printf "%s=%d ", $i, $(i + 1) - before[$i] } }'
+}
+
 # One bootrun of bench.spec for VMM; sets status and log.
 run_once() {
 	log=/tmp/bench-logs/$1.log
 	rm -f "$log"
+	mm_before=$(mm_counters)
 	/carry/bootrun -l /tmp/bench-logs /tmp/bench.spec "$1"
 	status=$?
+	echo "BENCH-LOG rep=$rep vmm=$1: nested host mm during the run:" \
+		"$(mm_delta "$mm_before" "$(mm_counters)")" \
+		"free 2 MiB blocks now: $(awk '{ t += $14 + 2 * $15 } END { print t }' /proc/buddyinfo)"
 	tr -d '\r' < "$log" |
 		grep -a "boot-timer:\|minivmm: stats:\|APIC timer disabled" |
 		sed "s/^/BENCH-LOG rep=$rep vmm=$1: /"
