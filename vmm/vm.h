@@ -37,6 +37,7 @@ enum vm_stop_reason {
 struct vm {
 	const struct vmm_config *cfg;
 	uint64_t start_ns;
+	uint64_t vcpus_started_ns; /* since start_ns: VMM setup done, guest runs */
 	struct kvm kvm;
 	struct io_bus pio;
 	struct io_bus mmio;

@@ -161,6 +161,12 @@ $4 == "BENCH" && $3 == "s:" {
 	next
 }
 
+/^BENCH-LOG .*boot-timer: vCPUs started at [0-9.]+ ms/ {
+	match($0, /started at [0-9.]+/)
+	run["timer.vcpus_started_ms"] = substr($0, RSTART + 11, RLENGTH - 11)
+	next
+}
+
 /^BENCH-LOG .*boot-timer: first userspace instruction at [0-9.]+ ms/ {
 	match($0, /instruction at [0-9.]+/)
 	run["timer.first_userspace_ms"] = substr($0, RSTART + 15, RLENGTH - 15)
@@ -194,6 +200,7 @@ END {
 	row("boot: guest clock at \"Run /init\" (printk, s)", "boot.init_guest_s", "%.2f", 1, "")
 	row("boot: wall minus guest clock at \"Run /init\" (VMM, firmware, decompression; s)", "boot.before_kernel_clock_s", "%.2f", 1, "")
 	row("boot: guest uptime at READY (s)", "boot.ready_uptime_s", "%.2f", 1, "")
+	row("boot-timer: vCPUs started, minivmm's own set-up (ms, minivmm's clock)", "timer.vcpus_started_ms", "%.0f", 1, "")
 	row("boot-timer: first userspace instruction (ms, minivmm's clock)", "timer.first_userspace_ms", "%.0f", 1, "")
 	row("boot-timer: boot complete (ms, minivmm's clock)", "timer.boot_complete_ms", "%.0f", 1, "")
 	row("memory: VMM resident set, all mappings (MiB)", "mem.rss_kib", "%.2f", 1024, "")

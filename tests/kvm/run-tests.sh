@@ -122,6 +122,15 @@ expect entry-state-with-ram-above-4g 0 'entry state checked' '' 'FAIL'
 run "" --kernel "$img/boot_timer.bzImage" --boot-timer
 expect boot-timer-first-userspace 0 'marks written' 'boot-timer: first userspace instruction at [0-9.]+ ms'
 expect boot-timer-boot-complete 0 '' 'boot-timer: boot complete at [0-9.]+ ms'
+# minivmm's own set-up comes first, then the guest's milestones, in order.
+marks=$(sed -n -e 's/.*boot-timer: vCPUs started at \([0-9.]*\) ms.*/\1/p' \
+	-e 's/.*boot-timer: first userspace instruction at \([0-9.]*\) ms.*/\1/p' \
+	-e 's/.*boot-timer: boot complete at \([0-9.]*\) ms.*/\1/p' "$tmp/err" | tr '\n' ' ')
+if echo "$marks" | awk 'NF == 3 && $1 > 0 && $1 <= $2 && $2 <= $3 { ok = 1 } END { exit !ok }'; then
+	pass boot-timer-vcpus-started-first
+else
+	fail boot-timer-vcpus-started-first "marks (vCPUs started, userspace, complete): '$marks'"
+fi
 run "" --kernel "$img/boot_timer.bzImage"
 expect boot-timer-silent-without-option 0 'marks written' '' 'boot-timer'
 
