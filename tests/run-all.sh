@@ -4,6 +4,7 @@
 # (Criterion: its "Synthesis" line).
 #   1. unit     Criterion tests of the pure logic, under ASan/UBSan;
 #      runner   the boot-test runner against stand-in commands
+#      bench-table  make bench's table script on a made-up console
 #      fuzz     each libFuzzer target for a short run (make fuzz: 1,000,000 each)
 #   2. kvm      tiny guest programs under the local /dev/kvm
 #   3. boot     real Linux guests in the nested test host (QEMU TCG + kvm_amd)
@@ -40,6 +41,7 @@ layer() {
 
 layer unit make --no-print-directory test-unit
 layer runner tests/boot/selftest-bootrun.sh
+layer bench-table tests/bench/selftest-table.sh
 layer fuzz make --no-print-directory fuzz-smoke
 layer kvm make --no-print-directory test-kvm
 layer boot make --no-print-directory test-boot

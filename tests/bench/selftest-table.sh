@@ -8,11 +8,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 failures=0
+passes=0
 
 # A table row as the script prints it, e.g. "| label | 4.5 (4.0-5.0) | 9.0 | 0.50 | ... |".
 expect_row() {
 	if grep -qF -- "$1" "$tmp/table"; then
 		echo "ok: $1"
+		passes=$((passes + 1))
 	else
 		echo "FAIL: no row '$1' in:" >&2
 		cat "$tmp/table" >&2
@@ -26,6 +28,7 @@ expect_no() {
 		failures=$((failures + 1))
 	else
 		echo "ok: no '$1'"
+		passes=$((passes + 1))
 	fi
 }
 
@@ -67,7 +70,13 @@ printf '%s\r\n' \
 
 awk -f "$here/bench-table.awk" "$tmp/console" > "$tmp/table"
 status=$?
-[ $status -eq 0 ] || { echo "FAIL: exit status $status with runs that passed" >&2; failures=$((failures + 1)); }
+if [ $status -eq 0 ]; then
+	echo "ok: exit status 0 with runs that passed"
+	passes=$((passes + 1))
+else
+	echo "FAIL: exit status $status with runs that passed" >&2
+	failures=$((failures + 1))
+fi
 expect_row '- runs passed: minivmm 2 of 2, QEMU 1 of 2'
 expect_row '- attempts that failed and were run again (their reasons are in runs.log): minivmm 1, QEMU 0'
 expect_no '9.67'
@@ -96,9 +105,11 @@ if awk -f "$here/bench-table.awk" "$tmp/console" > "$tmp/table"; then
 	failures=$((failures + 1))
 else
 	echo "ok: exit status 1 when no run passed"
+	passes=$((passes + 1))
 fi
 expect_row '- runs passed: minivmm 0 of 0, QEMU 0 of 1'
 
+echo "$passes passed, $failures failed"
 if [ "$failures" -ne 0 ]; then
 	echo "selftest-table: $failures check(s) failed" >&2
 	exit 1
