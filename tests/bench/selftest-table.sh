@@ -32,10 +32,15 @@ expect_no() {
 	fi
 }
 
-# Carriage returns as on a serial console; rep 2 of QEMU fails (its
-# boot-init of 99 s must not count); minivmm's second run lacks some tests.
+# Carriage returns as on a serial console; the warm-up boots (1 s, 2 s) must
+# not count; rep 2 of QEMU fails (its boot-init of 99 s must not count);
+# minivmm's second run lacks some tests.
 printf '%s\r\n' \
 	'BENCH-INFO reps=2 memory_mib=256' \
+	'BENCH-WARMUP vmm=minivmm' \
+	'  minivmm: boot-init after 1.0 s: [    0.500000] Run /init as init process' \
+	'BENCH-WARMUP vmm=qemu' \
+	'  qemu: boot-init after 2.0 s: [    0.900000] Run /init as init process' \
 	'BENCH-RUN rep=1 vmm=minivmm' \
 	'  memory: 2.1 s: BENCH vmm=minivmm test=mem rss_kib=30000 ram_rss_kib=28000 ram_mappings=1 overhead_kib=2000 private_overhead_kib=1500' \
 	'  host-to-guest: 3.0 s: BENCH vmm=minivmm test=h2g bytes=1 crc=0x1 seconds=2.0 mib_s=128.0 uexits=0 wakeups=50 nvcsw=1 threads=2 lost=0' \
