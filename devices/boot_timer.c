@@ -1,15 +1,7 @@
 #include "boot_timer.h"
 
-#include <time.h>
-
 #include "../boot/layout.h"
-
-uint64_t boot_timer_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "../vmm/clock.h"
 
 void boot_timer_init(struct boot_timer *t, uint64_t start_ns,
 		     void (*report)(void *ctx, int event, uint64_t ns), void *ctx)
@@ -45,5 +37,5 @@ void boot_timer_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, b
 		return;
 	}
 	if (offset == 0 && len >= 1)
-		boot_timer_mark(t, data[0], boot_timer_now_ns());
+		boot_timer_mark(t, data[0], clock_now_ns());
 }

@@ -24,6 +24,5 @@ void boot_timer_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, b
 /* Record milestone `value` at time now_ns (pure: used by boot_timer_io). */
 void boot_timer_mark(struct boot_timer *t, uint8_t value, uint64_t now_ns);
 const char *boot_timer_event_name(int event);
-uint64_t boot_timer_now_ns(void);
 
 #endif

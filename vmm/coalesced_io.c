@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
 #include "log.h"
 
@@ -60,13 +60,6 @@ struct coalesced_ring_result coalesced_ring_replay(struct kvm_coalesced_mmio_rin
 }
 
 /* --- the KVM side ----------------------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 int coalesced_io_init(struct coalesced_io *c, int vm_fd, void *run_map, size_t map_size,
 		      coalesced_write_fn write, void *ctx)
@@ -201,7 +194,7 @@ int coalesced_io_poll_timeout(struct coalesced_io *c)
 		replay_locked(c);
 		pthread_mutex_unlock(&c->lock);
 	}
-	uint64_t now = now_ns();
+	uint64_t now = clock_now_ns();
 	if (atomic_exchange(&c->exited, false))
 		c->last_exit_ns = now;
 	/* Entries left behind (the lock was busy) also keep it polling. */

@@ -1,8 +1,8 @@
 /* minivmm: boot a Linux guest under KVM. See README.md. */
 #include <stdio.h>
 
-#include "../devices/boot_timer.h"
 #include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "log.h"
 #include "vm.h"
@@ -13,7 +13,7 @@
 
 int main(int argc, char *argv[])
 {
-	uint64_t start_ns = boot_timer_now_ns();
+	uint64_t start_ns = clock_now_ns();
 	struct vmm_config cfg;
 	if (cli_parse(argc, argv, &cfg) < 0) {
 		fprintf(stderr, "minivmm: %s\nTry 'minivmm --help' for more information.\n",

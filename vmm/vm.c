@@ -18,6 +18,7 @@
 #include "../boot/cpu_setup.h"
 #include "../boot/layout.h"
 #include "../boot/loader.h"
+#include "clock.h"
 #include "console_escape.h"
 #include "file.h"
 #include "log.h"
@@ -528,7 +529,7 @@ int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 		goto fail;
 	/* Everything before this point is minivmm's own start-up cost: the
 	 * guest's first instruction follows. */
-	vm->vcpus_started_ns = boot_timer_now_ns() - start_ns;
+	vm->vcpus_started_ns = clock_now_ns() - start_ns;
 	if (cfg->boot_timer)
 		log_msg("boot-timer", "vCPUs started at %.1f ms", vm->vcpus_started_ns / 1e6);
 	for (int i = 0; i < vm->ncpus; i++)
