@@ -8,14 +8,14 @@
  * (acpi_parse_lapic, acpi_parse_ioapic, acpi_parse_int_src_ovr,
  * acpi_parse_lapic_nmi) and maps every ISA IRQ without an override to the
  * GSI of the same number (mp_config_acpi_legacy_irqs). */
-#include "acpi.h"
+#include "boot/acpi.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "../vmm/error.h"
-#include "layout.h"
-#include "mptable.h"
+#include "boot/mptable.h"
+#include "lib/error.h"
+#include "lib/platform.h"
 
 /* The tables are written byte for byte into guest memory, where every
  * multi-byte field is little-endian (ACPI 6.4 section 5.2): so is the host. */

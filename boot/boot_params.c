@@ -1,9 +1,9 @@
-#include "boot_params.h"
+#include "boot/boot_params.h"
 
 #include <string.h>
 
-#include "../vmm/error.h"
-#include "e820.h"
+#include "boot/e820.h"
+#include "lib/error.h"
 
 /* boot.rst, type_of_loader: a loader with no assigned ID writes 0xFF. */
 #define LOADER_TYPE_UNDEFINED 0xff

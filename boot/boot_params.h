@@ -7,8 +7,8 @@
 
 #include <asm/bootparam.h>
 
-#include "../vmm/guest_memory.h"
-#include "bzimage.h"
+#include "boot/bzimage.h"
+#include "lib/guest_memory.h"
 
 /* Where the loader put things, in guest-physical addresses. */
 struct boot_params_info {

@@ -1,9 +1,9 @@
-#include "bzimage.h"
+#include "boot/bzimage.h"
 
 #include <asm/bootparam.h>
 #include <stddef.h>
 
-#include "../vmm/error.h"
+#include "lib/error.h"
 
 /* Offsets in the image of setup header fields (boot.rst, "The Real-Mode
  * Kernel Header"; all little-endian). */

@@ -1,8 +1,8 @@
-#include "cmdline.h"
+#include "boot/cmdline.h"
 
 #include <string.h>
 
-#include "../vmm/error.h"
+#include "lib/error.h"
 
 int cmdline_build(char *out, size_t out_size, const char *defaults, const char *extra)
 {

@@ -2,11 +2,11 @@
  * (Documentation/x86/boot.rst, "64-bit BOOT PROTOCOL"). Descriptor and
  * paging formats: Intel SDM Vol. 3A, 3.4.5 (segment descriptors), 7.2.3
  * (TSS descriptor in 64-bit mode), 4.5 (4-level paging). */
-#include "cpu_setup.h"
+#include "boot/cpu_setup.h"
 
 #include <string.h>
 
-#include "../vmm/error.h"
+#include "lib/error.h"
 
 _Static_assert(BOOT_TSS_ADDR >= BOOT_GDT_ADDR + BOOT_GDT_SIZE, "TSS overlaps the GDT");
 _Static_assert(BOOT_TSS_ADDR + BOOT_TSS_SIZE <= BOOT_PARAMS_ADDR, "TSS overlaps boot_params");

@@ -11,8 +11,8 @@
 
 #include <linux/kvm.h>
 
-#include "../vmm/guest_memory.h"
-#include "layout.h"
+#include "lib/guest_memory.h"
+#include "lib/platform.h"
 
 /* GDT selectors. 0x08 is left empty, as in Linux's own boot GDT. */
 #define BOOT_CS_SELECTOR 0x10

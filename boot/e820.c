@@ -1,7 +1,7 @@
-#include "e820.h"
+#include "boot/e820.h"
 
-#include "../vmm/error.h"
-#include "layout.h"
+#include "lib/error.h"
+#include "lib/platform.h"
 
 static int add(struct boot_e820_entry *table, int max, int *n, uint64_t addr, uint64_t size,
 	       uint32_t type)
@@ -16,24 +16,30 @@ static int add(struct boot_e820_entry *table, int max, int *n, uint64_t addr, ui
 int e820_build(const struct guest_memory *mem, struct boot_e820_entry *table, int max)
 {
 	int n = 0;
+	struct guest_memory_region r;
 
 	if (mem->low_size <= HIGH_MEMORY_START)
 		return error_set("e820: guest has no RAM above 1 MiB (%llu KiB in all)",
 				 (unsigned long long)(mem->low_size / 1024));
-	/* Conventional memory up to the EBDA, where the MP table sits. */
-	if (add(table, max, &n, 0, EBDA_START, E820_TYPE_RAM) < 0)
-		return -1;
-	/* EBDA, VGA window and BIOS ROM area: minivmm puts the MP table and
-	 * the ACPI tables here, so the kernel must not treat it as free RAM. */
-	if (add(table, max, &n, EBDA_START, HIGH_MEMORY_START - EBDA_START,
-		E820_TYPE_RESERVED) < 0)
-		return -1;
-	if (add(table, max, &n, HIGH_MEMORY_START, mem->low_size - HIGH_MEMORY_START,
-		E820_TYPE_RAM) < 0)
-		return -1;
-	/* RAM that did not fit below the MMIO hole continues at 4 GiB. */
-	if (mem->high_size > 0 &&
-	    add(table, max, &n, MMIO_HOLE_END, mem->high_size, E820_TYPE_RAM) < 0)
-		return -1;
+	guest_memory_for_each_region(mem, i, r) {
+		if (r.gpa != 0) {
+			/* RAM that did not fit below the MMIO hole, at 4 GiB. */
+			if (add(table, max, &n, r.gpa, r.size, E820_TYPE_RAM) < 0)
+				return -1;
+			continue;
+		}
+		/* Conventional memory up to the EBDA, where the MP table sits. */
+		if (add(table, max, &n, 0, EBDA_START, E820_TYPE_RAM) < 0)
+			return -1;
+		/* EBDA, VGA window and BIOS ROM area: minivmm puts the MP table
+		 * and the ACPI tables here, so the kernel must not treat it as
+		 * free RAM. */
+		if (add(table, max, &n, EBDA_START, HIGH_MEMORY_START - EBDA_START,
+			E820_TYPE_RESERVED) < 0)
+			return -1;
+		if (add(table, max, &n, HIGH_MEMORY_START, r.size - HIGH_MEMORY_START,
+			E820_TYPE_RAM) < 0)
+			return -1;
+	}
 	return n;
 }

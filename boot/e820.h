@@ -5,7 +5,7 @@
 
 #include <asm/bootparam.h>
 
-#include "../vmm/guest_memory.h"
+#include "lib/guest_memory.h"
 
 /* Entry types, as in the ACPI "Address Range Types" the kernel uses. */
 #define E820_TYPE_RAM 1

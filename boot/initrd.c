@@ -1,7 +1,7 @@
-#include "initrd.h"
+#include "boot/initrd.h"
 
-#include "../vmm/error.h"
-#include "layout.h"
+#include "lib/error.h"
+#include "lib/platform.h"
 
 #define PAGE_SIZE 4096ULL
 

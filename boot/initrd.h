@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "../vmm/guest_memory.h"
+#include "lib/guest_memory.h"
 
 /* Choose *addr for an initrd of `size` bytes: the highest page-aligned
  * address such that it ends at or below both the end of low RAM and

@@ -1,16 +1,16 @@
-#include "loader.h"
+#include "boot/loader.h"
 
 #include <string.h>
 
-#include "../vmm/error.h"
-#include "../vmm/log.h"
-#include "acpi.h"
-#include "boot_params.h"
-#include "cmdline.h"
-#include "cpu_setup.h"
-#include "initrd.h"
-#include "layout.h"
-#include "mptable.h"
+#include "boot/acpi.h"
+#include "boot/boot_params.h"
+#include "boot/cmdline.h"
+#include "boot/cpu_setup.h"
+#include "boot/initrd.h"
+#include "boot/mptable.h"
+#include "lib/error.h"
+#include "lib/log.h"
+#include "lib/platform.h"
 
 /* boot.rst, "64-bit Boot Protocol": the 64-bit entry point is the start of
  * the loaded protected-mode kernel plus 0x200. */
@@ -64,7 +64,7 @@ static int load_kernel(struct guest_memory *mem, const struct bzimage *img, uint
 	uint64_t load = choose_load_address(img), end;
 	uint8_t *dst;
 
-	/* Below 1 MiB are minivmm's own boot structures (boot/layout.h). */
+	/* Below 1 MiB are minivmm's own boot structures (lib/platform.h). */
 	if (load < HIGH_MEMORY_START)
 		return error_set("kernel: load address 0x%llx is below 1 MiB, where minivmm keeps "
 				 "its boot tables",
@@ -86,7 +86,7 @@ static int load_kernel(struct guest_memory *mem, const struct bzimage *img, uint
 	return 0;
 }
 
-/* Fixed low-memory areas from boot/layout.h; NULL only for a guest far
+/* Fixed low-memory areas from lib/platform.h; NULL only for a guest far
  * smaller than GUEST_MEMORY_MIN_MIB. */
 static void *low_area(struct guest_memory *mem, uint64_t gpa, uint64_t len, const char *what)
 {

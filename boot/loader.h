@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../vmm/guest_memory.h"
-#include "bzimage.h"
+#include "boot/bzimage.h"
+#include "lib/guest_memory.h"
 
 struct boot_result {
 	uint64_t entry;           /* 64-bit entry point: kernel_gpa + 0x200 */

@@ -4,12 +4,12 @@
  * length 1, checksum, spec 1 or 4, on a 16-byte boundary in the last KiB of
  * base memory) and smp_check_mpc (header: "PCMP", checksum over `length`
  * bytes, spec 1 or 4, non-zero local APIC address). */
-#include "mptable.h"
+#include "boot/mptable.h"
 
 #include <string.h>
 
-#include "../vmm/error.h"
-#include "layout.h"
+#include "lib/error.h"
+#include "lib/platform.h"
 
 /* The structures below are written byte for byte into guest memory, where
  * every multi-byte field is little-endian: so is the host. */

@@ -1,12 +1,12 @@
 /* ACPI PM1a status, enable and control registers: only S5 does anything.
  * Nothing here ever raises an event, so the SCI stays quiet and PM1_EN
  * enables nothing; it is kept so the guest reads back what it wrote. */
-#include "acpi_pm.h"
+#include "devices/acpi_pm.h"
 
 #include <string.h>
 
-#include "../boot/layout.h"
-#include "../vmm/log.h"
+#include "lib/log.h"
+#include "lib/platform.h"
 
 _Static_assert(ACPI_PM1A_CNT_PORT - ACPI_PM1A_EVT_PORT == ACPI_PM1_CNT_OFFSET,
 	       "PM1a_CNT_BLK must follow the 4-byte PM1a_EVT_BLK");

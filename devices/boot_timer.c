@@ -1,7 +1,7 @@
-#include "boot_timer.h"
+#include "devices/boot_timer.h"
 
-#include "../boot/layout.h"
-#include "../vmm/clock.h"
+#include "lib/clock.h"
+#include "lib/platform.h"
 
 void boot_timer_init(struct boot_timer *t, uint64_t start_ns,
 		     void (*report)(void *ctx, int event, uint64_t ns), void *ctx)

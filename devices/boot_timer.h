@@ -1,5 +1,5 @@
 /* Boot timer: a one-byte port the guest writes to at boot milestones
- * (BOOT_TIMER_* in boot/layout.h); minivmm timestamps them. Like
+ * (BOOT_TIMER_* in lib/platform.h); minivmm timestamps them. Like
  * Firecracker's boot timer device, it exists so boot time is measured by
  * the VMM, not guessed from console output. */
 #ifndef MINIVMM_DEVICES_BOOT_TIMER_H

@@ -3,11 +3,11 @@
  * Controller" (commands D1h "write output port" and F0h-FFh "pulse output
  * port"); the guest side is arch/x86/kernel/reboot.c (kb_wait, then
  * outb(0xfe, 0x64)). */
-#include "i8042.h"
+#include "devices/i8042.h"
 
 #include <string.h>
 
-#include "../vmm/log.h"
+#include "lib/log.h"
 
 #define DATA_OFFSET 0   /* port 0x60 */
 #define STATUS_OFFSET 4 /* port 0x64: status on read, command on write */

@@ -4,12 +4,12 @@
  * the behaviour Linux depends on is checked in
  * drivers/tty/serial/8250/8250_port.c (autoconfig, autoconfig_16550a,
  * size_fifo and the THRE tests in serial8250_do_startup). */
-#include "serial8250.h"
+#include "devices/serial8250.h"
 
 #include <linux/serial_reg.h>
 #include <string.h>
 
-#include "../vmm/log.h"
+#include "lib/log.h"
 
 /* IER bits 7:4 are reserved on a 16550A and read 0. Linux's autoconfig
  * needs bits 3:0 to be writable and bit 6 (UUE) not to be (or it would

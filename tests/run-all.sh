@@ -13,6 +13,7 @@ set -u
 cd "$(dirname "$0")/.."
 total_pass=0
 total_fail=0
+total_skip=0
 failed_layers=()
 log=$(mktemp "${TMPDIR:-/tmp}/minivmm-test.XXXXXX")
 trap 'rm -f "$log"' EXIT
@@ -27,14 +28,17 @@ layer() {
 	local p f
 	p=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p; s/^\([0-9]*\) passed, [0-9]* failed.*/\1/p' "$log" | tail -1)
 	f=$(sed -n 's/.*Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1+\2/p; s/^[0-9]* passed, \([0-9]*\) failed.*/\1/p' "$log" | tail -1)
+	s=$(sed -n 's/^[0-9]* passed, [0-9]* failed, \([0-9]*\) skipped.*/\1/p' "$log" | tail -1)
 	p=${p:-0}
+	s=${s:-0}
 	f=$(( ${f:-0} ))
 	# A layer that failed without reporting a failed test still counts as one.
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 	fi
-	echo "=== $name: $p passed, $f failed ($((SECONDS - start)) s)"
+	echo "=== $name: $p passed, $f failed, $s skipped ($((SECONDS - start)) s)"
 	total_pass=$((total_pass + p))
+	total_skip=$((total_skip + s))
 	total_fail=$((total_fail + f))
 	[ "$rc" -eq 0 ] || failed_layers+=("$name")
 }
@@ -50,5 +54,5 @@ layer demo make --no-print-directory test-demo
 if [ ${#failed_layers[@]} -gt 0 ]; then
 	echo "failed layers: ${failed_layers[*]}"
 fi
-echo "total: $total_pass passed, $total_fail failed"
+echo "total: $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ] && [ ${#failed_layers[@]} -eq 0 ]

@@ -4,7 +4,7 @@
  * Field) and 3.1.1 (Driver Requirements: Device Initialization); ring sizes
  * and alignments follow section 2.7 (Split Virtqueues). The driver's side
  * is Linux's drivers/virtio/virtio_mmio.c and drivers/virtio/virtio.c. */
-#include "mmio.h"
+#include "virtio/mmio.h"
 
 #include <inttypes.h>
 #include <linux/virtio_config.h>
@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../vmm/error.h"
-#include "../vmm/log.h"
+#include "lib/error.h"
+#include "lib/log.h"
 
 #define FEATURE(bit) (1ULL << (bit))
 
@@ -145,6 +145,8 @@ static void config_interrupt(struct virtio_mmio *t)
 	if (!(t->status & VIRTIO_CONFIG_S_DRIVER_OK))
 		return;
 	t->config_irq_pending = true;
+	if (t->platform.changed)
+		t->platform.changed(t->platform.ctx, t);
 	if (t->platform.raise_irq)
 		t->platform.raise_irq(t->platform.ctx);
 }
@@ -701,14 +703,15 @@ void virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, 
 	} else {
 		put_le32(data, read_control(t, offset));
 	}
+	if (is_write && t->platform.changed)
+		t->platform.changed(t->platform.ctx, t);
 	pthread_mutex_unlock(&t->lock);
 }
 
-uint32_t virtio_mmio_read_reg(struct virtio_mmio *t, uint32_t offset)
+uint32_t virtio_mmio_read_reg_locked(struct virtio_mmio *t, uint32_t offset)
 {
 	uint32_t value = 0;
 
-	pthread_mutex_lock(&t->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG_OFFSET) {
 		uint8_t bytes[4] = { 0 };
 		uint32_t off = offset - VIRTIO_MMIO_CONFIG_OFFSET;
@@ -721,6 +724,13 @@ uint32_t virtio_mmio_read_reg(struct virtio_mmio *t, uint32_t offset)
 
 		value = control_value(t, offset, &readable);
 	}
+	return value;
+}
+
+uint32_t virtio_mmio_read_reg(struct virtio_mmio *t, uint32_t offset)
+{
+	pthread_mutex_lock(&t->lock);
+	uint32_t value = virtio_mmio_read_reg_locked(t, offset);
 	pthread_mutex_unlock(&t->lock);
 	return value;
 }
@@ -730,13 +740,11 @@ uint32_t virtio_mmio_read_reg(struct virtio_mmio *t, uint32_t offset)
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_device_ops *ops, void *dev,
 		      const struct virtio_mmio_platform *platform, const char *name)
 {
-	pthread_mutexattr_t attr;
-
 	memset(t, 0, sizeof(*t));
-	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&t->lock, &attr);
-	pthread_mutexattr_destroy(&attr);
+	pthread_mutex_init(&t->lock, NULL);
+	for (uint32_t i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
+		t->kick_fd[i] = -1;
+	t->call_fd = -1;
 	t->ops = *ops;
 	t->dev = dev;
 	if (platform)
@@ -772,6 +780,33 @@ uint64_t virtio_mmio_acked_features(const struct virtio_mmio *t)
 const struct virtio_mmio_queue *virtio_mmio_queue(const struct virtio_mmio *t, uint32_t index)
 {
 	return index < t->ops.num_queues ? &t->queues[index] : NULL;
+}
+
+void virtio_mmio_set_platform(struct virtio_mmio *t, const struct virtio_mmio_platform *platform)
+{
+	t->platform = *platform;
+}
+
+void virtio_mmio_set_eventfds(struct virtio_mmio *t, const int *kick_fds, int call_fd)
+{
+	for (uint32_t i = 0; i < t->ops.num_queues; i++)
+		t->kick_fd[i] = kick_fds[i];
+	t->call_fd = call_fd;
+}
+
+int virtio_mmio_kick_fd(const struct virtio_mmio *t, uint32_t index)
+{
+	return index < t->ops.num_queues ? t->kick_fd[index] : -1;
+}
+
+int virtio_mmio_call_fd(const struct virtio_mmio *t)
+{
+	return t->call_fd;
+}
+
+bool virtio_mmio_config_irq_pending_locked(const struct virtio_mmio *t)
+{
+	return t->config_irq_pending;
 }
 
 void virtio_mmio_set_needs_reset(struct virtio_mmio *t)

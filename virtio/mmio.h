@@ -17,13 +17,20 @@
  *
  * Threads and locks: any number of vCPU threads may call virtio_mmio_io at
  * once, and a device thread may call virtio_mmio_set_needs_reset or
- * virtio_mmio_config_changed. One mutex per transport serialises them all.
- * Every callback (ops->activate, ops->reset, ops->notify, ops->config_read,
- * ops->config_write, ops->features and platform->raise_irq) is called with
- * that mutex held, so the transport's state cannot change under it. The
- * mutex is recursive: a callback may call any virtio_mmio_* function on the
- * same transport (the accessors in particular). A callback must not wait
- * for another thread that might be blocked on this transport's mutex. */
+ * virtio_mmio_config_changed. One mutex per transport serialises them all;
+ * nobody outside this file takes it. Every callback (ops->activate,
+ * ops->reset, ops->notify, ops->config_read, ops->config_write,
+ * ops->features, platform->changed and platform->raise_irq) is called with
+ * that mutex held, so the transport's state cannot change under it. A
+ * callback may use only the accessors documented as safe there (the
+ * *_locked ones, virtio_mmio_acked_features, virtio_mmio_queue and the fd
+ * accessors), and must not wait for another thread that might be blocked
+ * on this transport's mutex.
+ *
+ * Eventfds: the KVM side of the transport (virtio/mmio_slot.c) creates one
+ * kick eventfd per queue and one interrupt (call) eventfd and records them
+ * here (virtio_mmio_set_eventfds) before the guest runs; a device hands
+ * them to its backend at activation. In unit tests they stay -1. */
 #ifndef MINIVMM_VIRTIO_MMIO_H
 #define MINIVMM_VIRTIO_MMIO_H
 
@@ -31,7 +38,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../vmm/guest_memory.h"
+#include "lib/guest_memory.h"
 
 #define VIRTIO_MMIO_MAX_QUEUES 8
 /* Device configuration space starts here (virtio 1.2 table 4.1). */
@@ -95,6 +102,10 @@ struct virtio_device_ops {
 struct virtio_mmio_platform {
 	const struct guest_memory *mem; /* rings must lie inside guest RAM */
 	void (*raise_irq)(void *ctx);   /* pulse the device's interrupt line (edge) */
+	/* The register file may have changed: after every write that reached
+	 * the transport and before a config interrupt. The KVM side rewrites
+	 * its read-only register page here. May be NULL. */
+	void (*changed)(void *ctx, struct virtio_mmio *t);
 	void *ctx;
 };
 
@@ -116,7 +127,7 @@ struct virtio_mmio_stats {
 };
 
 struct virtio_mmio {
-	pthread_mutex_t lock; /* recursive; guards everything below */
+	pthread_mutex_t lock; /* guards everything below */
 	struct virtio_device_ops ops;
 	void *dev;
 	struct virtio_mmio_platform platform;
@@ -135,6 +146,8 @@ struct virtio_mmio {
 	uint32_t config_generation;
 	struct virtio_mmio_queue queues[VIRTIO_MMIO_MAX_QUEUES];
 	uint32_t queue_num[VIRTIO_MMIO_MAX_QUEUES]; /* QueueNum as written */
+	int kick_fd[VIRTIO_MMIO_MAX_QUEUES]; /* set once, before the guest runs */
+	int call_fd;
 
 	uint32_t warned; /* kinds of violation already logged (bit per kind) */
 	struct virtio_mmio_stats stats;
@@ -157,6 +170,22 @@ void virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, 
  * at offset >= 0x100: what a 32-bit guest read would return, without
  * counting or logging. Write-only, unknown or misaligned offsets read 0. */
 uint32_t virtio_mmio_read_reg(struct virtio_mmio *t, uint32_t offset);
+/* The same, for callbacks that already hold the transport's lock. */
+uint32_t virtio_mmio_read_reg_locked(struct virtio_mmio *t, uint32_t offset);
+/* InterruptStatus has its CONFIG bit set (lock held: from a callback). */
+bool virtio_mmio_config_irq_pending_locked(const struct virtio_mmio *t);
+
+/* Replace the platform given at init (the KVM side does this when it
+ * attaches the transport, before the guest runs). */
+void virtio_mmio_set_platform(struct virtio_mmio *t, const struct virtio_mmio_platform *platform);
+
+/* Record the device's eventfds: kick_fds[i] for queue i (num_queues of
+ * them), call_fd for its interrupt. Call before the guest can run. */
+void virtio_mmio_set_eventfds(struct virtio_mmio *t, const int *kick_fds, int call_fd);
+/* Queue `index`'s kick eventfd, or -1 (no such queue, or none made). */
+int virtio_mmio_kick_fd(const struct virtio_mmio *t, uint32_t index);
+/* The interrupt eventfd (KVM_IRQFD), or -1. */
+int virtio_mmio_call_fd(const struct virtio_mmio *t);
 
 /* Features the driver wrote to DriverFeatures. Final once FEATURES_OK is
  * set (virtio_mmio_read_reg(t, VIRTIO_MMIO_STATUS)); always valid inside

@@ -1,9 +1,9 @@
-#include "vsock.h"
+#include "virtio/vsock.h"
 
 #include <string.h>
 
-#include "../vmm/error.h"
-#include "../vmm/log.h"
+#include "lib/error.h"
+#include "lib/log.h"
 
 #define BIT(n) (1ULL << (n))
 
@@ -31,14 +31,6 @@ static void config_read(void *dev, uint32_t offset, uint8_t *data, uint32_t len)
 		data[i] = offset + i < sizeof(config) ? config[offset + i] : 0;
 }
 
-static struct vsock_queue_config queue_config(struct virtio_mmio *t, uint32_t index)
-{
-	const struct virtio_mmio_queue *q = virtio_mmio_queue(t, index);
-	return (struct vsock_queue_config){
-		.num = q->num, .desc = q->desc, .avail = q->driver, .used = q->device,
-	};
-}
-
 static int activate(void *dev, struct virtio_mmio *t)
 {
 	struct vsock_device *d = dev;
@@ -46,16 +38,13 @@ static int activate(void *dev, struct virtio_mmio *t)
 	const struct virtio_mmio_queue *tx = virtio_mmio_queue(t, 1);
 	if (!rx->ready || !tx->ready)
 		return error_set("driver set DRIVER_OK without rx and tx queues ready");
-	struct vsock_backend_config cfg = {
-		.features = virtio_mmio_acked_features(t) & d->backend.features,
-		.rx = queue_config(t, 0),
-		.tx = queue_config(t, 1),
-	};
+	struct virtio_backend_config cfg;
+	virtio_backend_config_from(&cfg, t, VSOCK_BACKEND_QUEUES, d->backend.features);
 	if (d->backend.ops->start(d->backend.ctx, &cfg) < 0)
 		return -1;
 	d->backend_started = true;
 	log_debug("virtio-vsock: started, features %#llx, rx %u tx %u entries",
-		  (unsigned long long)cfg.features, cfg.rx.num, cfg.tx.num);
+		  (unsigned long long)cfg.features, cfg.queues[0].num, cfg.queues[1].num);
 	return 0;
 }
 
@@ -97,7 +86,7 @@ static const struct virtio_device_ops vsock_ops = {
 };
 
 void vsock_device_init(struct vsock_device *d, uint64_t guest_cid,
-		       const struct vsock_backend *backend,
+		       const struct virtio_backend *backend,
 		       const struct virtio_mmio_platform *platform)
 {
 	*d = (struct vsock_device){
@@ -106,6 +95,12 @@ void vsock_device_init(struct vsock_device *d, uint64_t guest_cid,
 		.offered = vsock_offered_features(backend->features),
 	};
 	virtio_mmio_init(&d->transport, &vsock_ops, d, platform, "virtio-vsock");
+}
+
+void vsock_device_print_stats(struct vsock_device *d)
+{
+	log_msg("stats", "vsock_notify_rx=%lu vsock_notify_tx=%lu vsock_notify_event=%lu",
+		d->notifies[0], d->notifies[1], d->notifies[2]);
 }
 
 void vsock_device_destroy(struct vsock_device *d)

@@ -1,20 +1,24 @@
 /* The virtio-vsock device (virtio 1.2 section 5.10): device ID 19, queues
  * rx (0), tx (1) and event (2), config space { le64 guest_cid }. The rx and
  * tx queues are handed to a backend at DRIVER_OK; the event queue stays
- * with minivmm. */
+ * with minivmm. The whole device is this file: ID, features, config space,
+ * queue count, and a backend chosen by the VM (vhost_vsock, or the
+ * recording test backend). */
 #ifndef MINIVMM_VIRTIO_VSOCK_H
 #define MINIVMM_VIRTIO_VSOCK_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mmio.h"
-#include "vsock_backend.h"
+#include "virtio/backend.h"
+#include "virtio/mmio.h"
 
 #define VIRTIO_ID_VSOCK 19
 #define VSOCK_NUM_QUEUES 3
 #define VSOCK_QUEUE_SIZE_MAX 256
 #define VSOCK_QUEUE_EVENT 2
+/* rx and tx: the queues the backend takes. */
+#define VSOCK_BACKEND_QUEUES 2
 
 /* Feature bits (virtio 1.2 6, 5.10.3). */
 #define VIRTIO_VSOCK_F_SEQPACKET 1
@@ -27,7 +31,7 @@
 
 struct vsock_device {
 	uint64_t guest_cid;
-	struct vsock_backend backend;
+	struct virtio_backend backend;
 	uint64_t offered;
 	bool backend_started;
 	unsigned long notifies[VSOCK_NUM_QUEUES]; /* QueueNotify writes seen in userspace */
@@ -40,8 +44,10 @@ struct vsock_device {
 uint64_t vsock_offered_features(uint64_t backend_features);
 
 void vsock_device_init(struct vsock_device *d, uint64_t guest_cid,
-		       const struct vsock_backend *backend,
+		       const struct virtio_backend *backend,
 		       const struct virtio_mmio_platform *platform);
+/* One line of --stats: QueueNotify writes that reached minivmm, by queue. */
+void vsock_device_print_stats(struct vsock_device *d);
 void vsock_device_destroy(struct vsock_device *d);
 
 #endif

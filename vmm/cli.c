@@ -1,11 +1,12 @@
-#include "cli.h"
+#include "vmm/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 const char cli_usage[] =
 	"Usage: minivmm --kernel BZIMAGE [options]\n"
@@ -28,11 +29,16 @@ const char cli_usage[] =
 	"  --help             show this help and exit\n"
 	"  --version          show the version and exit\n"
 	"\n"
-	"Testing:\n"
+#ifdef MINIVMM_TESTING
+	"Testing (this test build only):\n"
 	"  --vsock-test-backend FILE  with --vsock-cid: instead of vhost_vsock, a\n"
 	"                     backend that moves no data and records every call\n"
 	"                     in FILE (for machines without /dev/vhost-vsock)\n"
+	"  --test-device FILE a device made for tests (ID 0xffff, two queues) on\n"
+	"                     the next virtio-mmio slot, its recording backend\n"
+	"                     writing to FILE (repeatable, up to 7)\n"
 	"\n"
+#endif
 	"Console: the guest's ttyS0. When stdin is a terminal it is put in raw\n"
 	"mode; press Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.\n"
 	"\n"
@@ -40,15 +46,15 @@ const char cli_usage[] =
 	"1 when the guest crashes (kernel panic, triple fault) or minivmm fails,\n"
 	"2 for a usage error, 128+N when stopped by signal N (SIGINT, SIGTERM).\n";
 
-/* Parse an unsigned integer (decimal, or hex with 0x) that must use the
- * whole string. */
+/* Parse an unsigned decimal integer at the start of s; *end_out is where
+ * it ends. Decimal only: "0123" is 123 (never octal), "0x10" is refused. */
 static int parse_u64(const char *s, uint64_t *out, const char **end_out)
 {
 	char *end;
-	if (*s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
+	unsigned long long v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -1;
 	*out = v;
@@ -107,33 +113,45 @@ static int parse_cid(const char *s, uint32_t *cid)
 	return 0;
 }
 
-enum opt_id { OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID,
-	      OPT_TEST_BACKEND, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_HELP, OPT_VERSION };
-
-static const struct {
-	const char *name;
-	enum opt_id id;
-	bool takes_value;
-} options[] = {
-	{ "kernel", OPT_KERNEL, true },	   { "initrd", OPT_INITRD, true },
-	{ "cmdline", OPT_CMDLINE, true },  { "memory", OPT_MEMORY, true },
-	{ "cpus", OPT_CPUS, true },	   { "vsock-cid", OPT_CID, true },
-	{ "debug", OPT_DEBUG, false },	   { "stats", OPT_STATS, false },
-	{ "boot-timer", OPT_BOOT_TIMER, false },
-	{ "vsock-test-backend", OPT_TEST_BACKEND, true },	   { "help", OPT_HELP, false },
-	{ "version", OPT_VERSION, false },
+enum opt_id {
+	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID, OPT_TEST_BACKEND,
+	OPT_TEST_DEVICE, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_HELP, OPT_VERSION,
 };
 
-static int apply(struct vmm_config *cfg, enum opt_id id, const char *value)
+static const struct option options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "vsock-cid", required_argument, NULL, OPT_CID },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+#ifdef MINIVMM_TESTING
+	{ "vsock-test-backend", required_argument, NULL, OPT_TEST_BACKEND },
+	{ "test-device", required_argument, NULL, OPT_TEST_DEVICE },
+#endif
+	{ NULL, 0, NULL, 0 },
+};
+
+static int set_file(const char **field, const char *option, const char *value)
+{
+	if (*value == '\0')
+		return error_set("--%s: empty file name", option);
+	*field = value;
+	return 0;
+}
+
+static int apply(struct vmm_config *cfg, int id, const char *value)
 {
 	switch (id) {
 	case OPT_KERNEL:
+		return set_file(&cfg->kernel, "kernel", value);
 	case OPT_INITRD:
-		if (*value == '\0')
-			return error_set("--%s: empty file name",
-					 id == OPT_KERNEL ? "kernel" : "initrd");
-		*(id == OPT_KERNEL ? &cfg->kernel : &cfg->initrd) = value;
-		return 0;
+		return set_file(&cfg->initrd, "initrd", value);
 	case OPT_CMDLINE:
 		cfg->cmdline = value;
 		return 0;
@@ -151,10 +169,11 @@ static int apply(struct vmm_config *cfg, enum opt_id id, const char *value)
 		cfg->stats = true;
 		return 0;
 	case OPT_TEST_BACKEND:
-		if (*value == '\0')
-			return error_set("--vsock-test-backend: empty file name");
-		cfg->vsock_test_backend = value;
-		return 0;
+		return set_file(&cfg->vsock_test_backend, "vsock-test-backend", value);
+	case OPT_TEST_DEVICE:
+		if (cfg->ntest_devices >= CLI_TEST_DEVICES_MAX)
+			return error_set("--test-device: at most %d", CLI_TEST_DEVICES_MAX);
+		return set_file(&cfg->test_devices[cfg->ntest_devices++], "test-device", value);
 	case OPT_BOOT_TIMER:
 		cfg->boot_timer = true;
 		return 0;
@@ -168,39 +187,44 @@ static int apply(struct vmm_config *cfg, enum opt_id id, const char *value)
 	return error_set("internal: unknown option id");
 }
 
+/* The option as the user wrote it, without any "=value". */
+static int option_name_len(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	return eq ? (int)(eq - arg) : (int)strlen(arg);
+}
+
 int cli_parse(int argc, char *const argv[], struct vmm_config *cfg)
 {
 	*cfg = (struct vmm_config){ .memory_mib = CLI_MEMORY_DEFAULT_MIB, .cpus = 1 };
 
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
-			return error_set("unexpected argument '%s'", arg);
-		const char *name = arg + 2;
-		const char *eq = strchr(name, '=');
-		size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
-		size_t k;
-		for (k = 0; k < sizeof(options) / sizeof(options[0]); k++)
-			if (strlen(options[k].name) == name_len &&
-			    strncmp(options[k].name, name, name_len) == 0)
-				break;
-		if (k == sizeof(options) / sizeof(options[0]))
-			return error_set("unknown option '%.*s'", (int)(name_len + 2), arg);
-		const char *value = NULL;
-		if (options[k].takes_value) {
-			if (eq) {
-				value = eq + 1;
-			} else if (i + 1 < argc) {
-				value = argv[++i];
-			} else {
-				return error_set("option '--%s' needs a value", options[k].name);
-			}
-		} else if (eq) {
-			return error_set("option '--%s' takes no value", options[k].name);
+	/* getopt_long keeps its state in globals: start afresh (glibc resets
+	 * fully on optind = 0), print nothing ("opterr"), stop at the first
+	 * non-option ('+') and tell a missing value apart (':'). */
+	optind = 0;
+	opterr = 0;
+	for (;;) {
+		int prev = optind ? optind : 1;
+		int id = getopt_long(argc, argv, "+:", options, NULL);
+		if (id == -1)
+			break;
+		const char *arg = prev < argc ? argv[prev] : "";
+		if (id == ':')
+			return error_set("option '%.*s' needs a value", option_name_len(arg), arg);
+		if (id == '?') {
+			if (strncmp(arg, "--", 2) != 0)
+				return error_set("unexpected argument '%s' (options are long: "
+						 "--kernel FILE, ...)", arg);
+			if (optopt && strchr(arg, '='))
+				return error_set("option '%.*s' takes no value",
+						 option_name_len(arg), arg);
+			return error_set("unknown option '%.*s'", option_name_len(arg), arg);
 		}
-		if (apply(cfg, options[k].id, value) < 0)
+		if (apply(cfg, id, optarg) < 0)
 			return -1;
 	}
+	if (optind < argc)
+		return error_set("unexpected argument '%s'", argv[optind]);
 	if (!cfg->help && !cfg->version && !cfg->kernel)
 		return error_set("no kernel given (use --kernel FILE)");
 	if (cfg->vsock_test_backend && !cfg->vsock)

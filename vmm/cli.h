@@ -9,6 +9,8 @@
 #define CLI_MEMORY_DEFAULT_MIB 256
 #define CLI_MEMORY_MAX_MIB (1024 * 1024) /* 1 TiB */
 #define CLI_CPUS_MAX 32
+/* Test build: --test-device FILE, at most this many (one slot stays for vsock). */
+#define CLI_TEST_DEVICES_MAX 7
 /* VHOST_VSOCK_SET_GUEST_CID rejects 0-2 (hypervisor, local, host) and
  * U32_MAX (VMADDR_CID_ANY); see include/uapi/linux/vm_sockets.h. */
 #define CLI_VSOCK_CID_MIN 3u
@@ -23,6 +25,8 @@ struct vmm_config {
 	bool vsock;
 	uint32_t vsock_cid;
 	const char *vsock_test_backend; /* testing: record instead of vhost */
+	int ntest_devices;              /* testing: --test-device FILE */
+	const char *test_devices[CLI_TEST_DEVICES_MAX];
 	bool debug;
 	bool stats;
 	bool boot_timer;

@@ -3,7 +3,7 @@
  * (coalesced_mmio_write, coalesced_mmio_has_room): KVM writes the entry at
  * `last`, then (after smp_wmb) `last = (last + 1) % max`; it never writes
  * `first`, and stops adding when only one free slot is left. */
-#include "coalesced_io.h"
+#include "vmm/coalesced_io.h"
 
 #include <errno.h>
 #include <string.h>
@@ -11,9 +11,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "error.h"
-#include "log.h"
+#include "lib/clock.h"
+#include "lib/error.h"
+#include "lib/log.h"
 
 /* --- the ring consumer (pure logic) --------------------------------------- */
 

@@ -1,11 +1,11 @@
-#include "console.h"
+#include "vmm/console.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 /* Raw input as in termios(3) "Raw mode", except that OPOST and the
  * character size are left alone, so stray host messages still print; ONLCR

@@ -1,4 +1,4 @@
-#include "console_escape.h"
+#include "vmm/console_escape.h"
 
 const char console_escape_help[] =
 	"\r\nminivmm: C-a x  quit | C-a C-a  send C-a to the guest | C-a h  this help\r\n";

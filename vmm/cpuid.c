@@ -1,4 +1,4 @@
-#include "cpuid.h"
+#include "vmm/cpuid.h"
 
 #include <stdint.h>
 

@@ -1,4 +1,4 @@
-#include "kvm.h"
+#include "vmm/kvm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,9 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../boot/layout.h"
-#include "error.h"
-#include "log.h"
+#include "lib/error.h"
+#include "lib/log.h"
+#include "lib/platform.h"
 
 /* Capabilities minivmm cannot work without, and why. */
 static const struct {
@@ -94,23 +94,10 @@ static int map_memory(struct kvm *kvm, uint64_t bytes)
 	if (madvise(p, bytes, MADV_HUGEPAGE) < 0)
 		log_debug("guest RAM: no transparent huge pages (madvise: %s)", strerror(errno));
 
-	struct kvm_userspace_memory_region low = {
-		.slot = KVM_SLOT_RAM_LOW,
-		.guest_phys_addr = 0,
-		.memory_size = mem->low_size,
-		.userspace_addr = (uintptr_t)mem->host,
-	};
-	if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &low) < 0)
-		return error_errno("KVM_SET_USER_MEMORY_REGION (below 3 GiB)");
-	if (mem->high_size) {
-		struct kvm_userspace_memory_region high = {
-			.slot = KVM_SLOT_RAM_HIGH,
-			.guest_phys_addr = MMIO_HOLE_END,
-			.memory_size = mem->high_size,
-			.userspace_addr = (uintptr_t)(mem->host + mem->low_size),
-		};
-		if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &high) < 0)
-			return error_errno("KVM_SET_USER_MEMORY_REGION (above 4 GiB)");
+	struct guest_memory_region r;
+	guest_memory_for_each_region(mem, i, r) {
+		if (kvm_vm_memslot(kvm->vm_fd, KVM_SLOT_RAM_FIRST + i, 0, r.gpa, r.size, r.host) < 0)
+			return error_wrap("guest RAM");
 	}
 	return 0;
 }
@@ -174,41 +161,4 @@ void kvm_destroy(struct kvm *kvm)
 		close(kvm->sys_fd);
 	free(kvm->cpuid);
 	*kvm = (struct kvm){ .sys_fd = -1, .vm_fd = -1 };
-}
-
-int kvm_set_irq_line(struct kvm *kvm, uint32_t gsi, int level)
-{
-	struct kvm_irq_level irq = { .irq = gsi, .level = level };
-	if (ioctl(kvm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
-		return error_errno("KVM_IRQ_LINE %u", gsi);
-	return 0;
-}
-
-int kvm_ioeventfd(struct kvm *kvm, uint64_t addr, uint32_t len, int64_t datamatch, int fd,
-		  bool assign)
-{
-	struct kvm_ioeventfd io = {
-		.datamatch = datamatch < 0 ? 0 : (uint64_t)datamatch,
-		.addr = addr,
-		.len = len,
-		.fd = fd,
-		.flags = (datamatch < 0 ? 0 : KVM_IOEVENTFD_FLAG_DATAMATCH) |
-			 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
-	};
-	if (ioctl(kvm->vm_fd, KVM_IOEVENTFD, &io) < 0)
-		return error_errno("KVM_IOEVENTFD (%s %#llx, data %lld)", assign ? "add" : "remove",
-				   (unsigned long long)addr, (long long)datamatch);
-	return 0;
-}
-
-int kvm_irqfd(struct kvm *kvm, uint32_t gsi, int fd, bool assign)
-{
-	struct kvm_irqfd irqfd = {
-		.fd = (uint32_t)fd,
-		.gsi = gsi,
-		.flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
-	};
-	if (ioctl(kvm->vm_fd, KVM_IRQFD, &irqfd) < 0)
-		return error_errno("KVM_IRQFD (%s GSI %u)", assign ? "add" : "remove", gsi);
-	return 0;
 }

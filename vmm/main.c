@@ -1,11 +1,11 @@
 /* minivmm: boot a Linux guest under KVM. See README.md. */
 #include <stdio.h>
 
-#include "cli.h"
-#include "clock.h"
-#include "error.h"
-#include "log.h"
-#include "vm.h"
+#include "lib/clock.h"
+#include "lib/error.h"
+#include "lib/log.h"
+#include "vmm/cli.h"
+#include "vmm/vm.h"
 
 #ifndef MINIVMM_VERSION
 #define MINIVMM_VERSION "unknown"

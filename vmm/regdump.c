@@ -1,4 +1,4 @@
-#include "regdump.h"
+#include "vmm/regdump.h"
 
 #include <inttypes.h>
 #include <linux/kvm.h>

@@ -1,4 +1,4 @@
-#include "vcpu.h"
+#include "vmm/vcpu.h"
 
 #include <errno.h>
 #include <linux/kvm.h>
@@ -10,11 +10,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "cpuid.h"
-#include "error.h"
-#include "log.h"
-#include "regdump.h"
-#include "vm.h"
+#include "lib/error.h"
+#include "lib/log.h"
+#include "vmm/cpuid.h"
+#include "vmm/regdump.h"
 
 #define SIG_VCPU_KICK SIGUSR1
 
@@ -35,7 +34,7 @@ int vcpu_init_signals(void)
 /* Each vCPU gets KVM's supported CPUID, adjusted by cpuid_adjust. */
 static int set_cpuid(struct vcpu *vcpu)
 {
-	const struct kvm_cpuid2 *supported = vcpu->vm->kvm.cpuid;
+	const struct kvm_cpuid2 *supported = vcpu->env->cpuid;
 	size_t bytes = sizeof(*supported) + supported->nent * sizeof(supported->entries[0]);
 	struct kvm_cpuid2 *c = malloc(bytes);
 	if (!c)
@@ -43,7 +42,7 @@ static int set_cpuid(struct vcpu *vcpu)
 	memcpy(c, supported, bytes);
 	cpuid_adjust(c, &(struct cpuid_options){
 				.apic_id = vcpu->id,
-				.tsc_deadline = vcpu->vm->kvm.tsc_deadline,
+				.tsc_deadline = vcpu->env->tsc_deadline,
 			});
 	int r = ioctl(vcpu->fd, KVM_SET_CPUID2, c);
 	free(c);
@@ -52,13 +51,13 @@ static int set_cpuid(struct vcpu *vcpu)
 	return 0;
 }
 
-int vcpu_create(struct vcpu *vcpu, struct vm *vm, int id)
+int vcpu_create(struct vcpu *vcpu, const struct vcpu_env *env, int id)
 {
-	*vcpu = (struct vcpu){ .vm = vm, .id = id, .fd = -1 };
-	vcpu->fd = ioctl(vm->kvm.vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	*vcpu = (struct vcpu){ .env = env, .id = id, .fd = -1 };
+	vcpu->fd = ioctl(env->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (vcpu->fd < 0)
 		return error_errno("KVM_CREATE_VCPU %d", id);
-	void *run = mmap(NULL, (size_t)vm->kvm.vcpu_mmap_size, PROT_READ | PROT_WRITE,
+	void *run = mmap(NULL, (size_t)env->run_size, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, vcpu->fd, 0);
 	if (run == MAP_FAILED)
 		return error_errno("vCPU %d: mmap of kvm_run", id);
@@ -94,40 +93,37 @@ int vcpu_set_boot_state(struct vcpu *vcpu, const struct kvm_regs *regs,
 	return 0;
 }
 
-/* Record the registers of a vCPU that stopped the VM, for the user. */
-static void dump_registers(struct vcpu *vcpu)
+/* The registers of the vCPU that stopped the VM, for the user. Runs only
+ * for the request that wins, so one crash never overwrites another's. */
+static void dump_registers(void *ctx, char *buf, size_t size)
 {
+	struct vcpu *vcpu = ctx;
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	struct vm *vm = vcpu->vm;
 	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0)
 		return;
-	regdump_format(vm->stop_detail, sizeof(vm->stop_detail), vcpu->id, &r, &s);
+	regdump_format(buf, size, vcpu->id, &r, &s);
 }
 
 static void crash(struct vcpu *vcpu, const char *what)
 {
-	struct vm *vm = vcpu->vm;
-	/* Dump first: vm_request_stop wakes the main thread, which prints. */
-	if (!vm_stopping(vm))
-		dump_registers(vcpu);
-	vm_request_stop(vm, VM_STOP_CRASH, 1, "vCPU %d: %s", vcpu->id, what);
+	stop_request_detail(vcpu->env->stop, VM_STOP_CRASH, 1, dump_registers, vcpu,
+			    "vCPU %d: %s", vcpu->id, what);
 }
 
 static void handle_pio(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
-	struct vm *vm = vcpu->vm;
 	uint32_t size = run->io.size;
 	uint64_t total = (uint64_t)size * run->io.count;
-	if (run->io.data_offset + total > (uint64_t)vm->kvm.vcpu_mmap_size) {
+	if (run->io.data_offset + total > (uint64_t)vcpu->env->run_size) {
 		crash(vcpu, "port I/O exit with data outside kvm_run");
 		return;
 	}
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
 	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
-		if (!io_bus_dispatch(&vm->pio, run->io.port, data, size, is_write))
+		if (!io_bus_dispatch(vcpu->env->pio, run->io.port, data, size, is_write))
 			log_debug("unhandled port %s: port %#x size %u%s", is_write ? "write" : "read",
 				  run->io.port, size, is_write ? "" : " (read as all-ones)");
 	}
@@ -141,7 +137,7 @@ static void handle_mmio(struct vcpu *vcpu)
 		crash(vcpu, "MMIO exit with a bad length");
 		return;
 	}
-	if (!io_bus_dispatch(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data, len,
+	if (!io_bus_dispatch(vcpu->env->mmio, run->mmio.phys_addr, run->mmio.data, len,
 			     run->mmio.is_write))
 		log_debug("unhandled MMIO %s: address %#llx size %u%s",
 			  run->mmio.is_write ? "write" : "read", run->mmio.phys_addr, len,
@@ -167,7 +163,7 @@ static void handle_exit(struct vcpu *vcpu)
 		return;
 	case KVM_EXIT_HLT:
 		/* Only without an in-kernel local APIC; never expected here. */
-		vm_request_stop(vcpu->vm, VM_STOP_POWEROFF, 0, "vCPU %d halted", vcpu->id);
+		stop_request(vcpu->env->stop, VM_STOP_POWEROFF, 0, "vCPU %d halted", vcpu->id);
 		return;
 	case KVM_EXIT_SHUTDOWN:
 		crash(vcpu, "guest triple fault (shutdown)");
@@ -187,11 +183,11 @@ static void handle_exit(struct vcpu *vcpu)
 		return;
 	case KVM_EXIT_SYSTEM_EVENT:
 		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN) {
-			vm_request_stop(vcpu->vm, VM_STOP_POWEROFF, 0, "guest powered off");
+			stop_request(vcpu->env->stop, VM_STOP_POWEROFF, 0, "guest powered off");
 			return;
 		}
 		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
-			vm_request_stop(vcpu->vm, VM_STOP_REBOOT, 0, "guest rebooted");
+			stop_request(vcpu->env->stop, VM_STOP_REBOOT, 0, "guest rebooted");
 			return;
 		}
 		snprintf(what, sizeof(what), "unhandled system event %u", run->system_event.type);
@@ -207,20 +203,20 @@ static void handle_exit(struct vcpu *vcpu)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
-	struct vm *vm = vcpu->vm;
+	const struct vcpu_env *env = vcpu->env;
 	sigset_t kick;
 	sigemptyset(&kick);
 	sigaddset(&kick, SIG_VCPU_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
-	while (!vm_stopping(vm)) {
+	while (!stop_requested(env->stop)) {
 		int r = ioctl(vcpu->fd, KVM_RUN, 0);
 		int run_errno = errno; /* the replay below may write to stdout */
 		/* Writes KVM deferred to the coalesced ring happened before this
 		 * exit, on this vCPU or another: replay them before handling
 		 * anything, so every device access sees the state after them
 		 * (docs/architecture.md, "Coalesced UART output"). */
-		coalesced_io_drain(&vm->coalesced);
+		coalesced_io_drain(env->coalesced);
 		if (r < 0) {
 			errno = run_errno;
 			if (errno == EINTR || errno == EAGAIN) {
@@ -228,10 +224,10 @@ static void *vcpu_thread(void *arg)
 				continue;
 			}
 			error_errno("vCPU %d: KVM_RUN", vcpu->id);
-			vm_request_stop(vm, VM_STOP_ERROR, 1, "%s", error_message());
+			stop_request(env->stop, VM_STOP_ERROR, 1, "%s", error_message());
 			break;
 		}
-		coalesced_io_note_exit(&vm->coalesced);
+		coalesced_io_note_exit(env->coalesced);
 		handle_exit(vcpu);
 	}
 	return NULL;
@@ -280,7 +276,7 @@ void vcpu_join(struct vcpu *vcpu)
 void vcpu_destroy(struct vcpu *vcpu)
 {
 	if (vcpu->run)
-		munmap(vcpu->run, (size_t)vcpu->vm->kvm.vcpu_mmap_size);
+		munmap(vcpu->run, (size_t)vcpu->env->run_size);
 	if (vcpu->fd >= 0)
 		close(vcpu->fd);
 	vcpu->run = NULL;

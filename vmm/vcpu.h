@@ -6,12 +6,29 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-struct vm;
+#include "lib/io_bus.h"
+#include "vmm/coalesced_io.h"
+#include "vmm/stop.h"
+
+struct kvm_cpuid2;
 struct kvm_regs;
 struct kvm_sregs;
 
+/* What a vCPU sees of its VM: nothing more, so it can be built and tested
+ * without the whole VM. */
+struct vcpu_env {
+	int vm_fd;
+	int run_size;                   /* KVM_GET_VCPU_MMAP_SIZE */
+	const struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
+	bool tsc_deadline;
+	const struct io_bus *pio;
+	const struct io_bus *mmio;
+	struct coalesced_io *coalesced;
+	struct stop_sink *stop;
+};
+
 struct vcpu {
-	struct vm *vm;
+	const struct vcpu_env *env;
 	int id;
 	int fd;
 	struct kvm_run *run;
@@ -23,7 +40,7 @@ struct vcpu {
 	unsigned long exits_other;
 };
 
-int vcpu_create(struct vcpu *vcpu, struct vm *vm, int id);
+int vcpu_create(struct vcpu *vcpu, const struct vcpu_env *env, int id);
 int vcpu_set_boot_state(struct vcpu *vcpu, const struct kvm_regs *regs,
 			const struct kvm_sregs *sregs);
 int vcpu_start(struct vcpu *vcpu);

@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <sys/io.h>
 
-#include "../../boot/layout.h"
+#include "../../lib/platform.h"
 
 /* x86 COMMAND_LINE_SIZE is 2048; /proc/meminfo is a few kB. */
 #define PROC_FILE_MAX 16384
@@ -171,7 +171,7 @@ int main(int argc, char **argv)
 		status = EXIT_FAILURE;
 	if (status == EXIT_SUCCESS && print_ready() < 0)
 		status = EXIT_FAILURE;
-	/* Tell minivmm's boot timer (boot/layout.h) that booting is complete;
+	/* Tell minivmm's boot timer (lib/platform.h) that booting is complete;
 	 * ignored where the port has no device behind it. */
 	if (status == EXIT_SUCCESS && ioperm(BOOT_TIMER_PORT, 1, 1) == 0)
 		outb(BOOT_TIMER_BOOT_COMPLETE, BOOT_TIMER_PORT);

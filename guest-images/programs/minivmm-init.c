@@ -6,7 +6,7 @@
 #include <sys/io.h>
 #include <unistd.h>
 
-#include "../../boot/layout.h"
+#include "../../lib/platform.h"
 
 int main(void)
 {

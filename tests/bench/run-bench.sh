@@ -60,7 +60,7 @@ for f in "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" "$images/progr
 	[ -r "$f" ] || bench_fail "$f is missing (make build/minivmm-static guest-images;" \
 		"apt-get install qemu-system-x86)"
 done
-if ldd "$minivmm" >/dev/null 2>&1; then
+if readelf -l "$minivmm" 2>/dev/null | grep -q 'program interpreter'; then
 	bench_fail "$minivmm is dynamically linked; the nested host has no libc"
 fi
 command -v qemu-system-x86_64 >/dev/null || bench_fail "qemu-system-x86_64 is not installed"

@@ -21,15 +21,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../boot/bzimage.h"
-#include "../../boot/cmdline.h"
-#include "../../boot/e820.h"
-#include "../../boot/layout.h"
-#include "../../boot/loader.h"
-#include "../../vmm/error.h"
-#include "../../vmm/log.h"
+#include "boot/bzimage.h"
+#include "boot/cmdline.h"
+#include "boot/e820.h"
+#include "boot/loader.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
+#include "lib/error.h"
+#include "lib/log.h"
+#include "lib/platform.h"
 
 #define PAGE_SIZE 4096u
 

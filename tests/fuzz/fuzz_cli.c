@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../vmm/cli.h"
-#include "../../vmm/error.h"
 #include "fuzz_check.h"
+#include "lib/error.h"
+#include "vmm/cli.h"
 
 #define MAX_ARGS 256
 

@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../boot/layout.h"
-#include "../../boot/mptable.h"
+#include "boot/mptable.h"
+#include "lib/platform.h"
 
 static inline uint64_t fuzz_get_le(const uint8_t *p, size_t n)
 {

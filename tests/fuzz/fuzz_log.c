@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../vmm/log.h"
+#include "lib/log.h"
 
 bool log_debug_enabled = true;
 

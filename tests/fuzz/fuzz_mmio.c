@@ -19,13 +19,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../boot/layout.h"
-#include "../../vmm/error.h"
-#include "../../vmm/io_bus.h"
-#include "../../vmm/log.h"
-#include "../../virtio/vsock.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
+#include "lib/error.h"
+#include "lib/io_bus.h"
+#include "lib/log.h"
+#include "lib/platform.h"
+#include "virtio/vsock.h"
 
 #define BIT(n) (1ULL << (n))
 #define STATUS_DEFINED                                                                 \
@@ -72,7 +72,7 @@ static bool in_ram(uint64_t gpa, uint64_t len)
 }
 
 /* Virtio 1.2 section 2.7: split ring part sizes and alignments. */
-static void check_ring(const char *name, const struct vsock_queue_config *q, bool event_idx)
+static void check_ring(const char *name, const struct virtio_queue_config *q, bool event_idx)
 {
 	uint64_t ev = event_idx ? 2 : 0;
 
@@ -89,7 +89,7 @@ static void check_ring(const char *name, const struct vsock_queue_config *q, boo
 		   (unsigned long long)q->avail, (unsigned long long)q->used);
 }
 
-static int fb_start(void *ctx, const struct vsock_backend_config *cfg)
+static int fb_start(void *ctx, const struct virtio_backend_config *cfg)
 {
 	struct fake_backend *b = ctx;
 	uint64_t acked = virtio_mmio_acked_features(&dev.transport);
@@ -106,8 +106,9 @@ static int fb_start(void *ctx, const struct vsock_backend_config *cfg)
 		   "driver features 0x%llx, offered 0x%llx", (unsigned long long)acked,
 		   (unsigned long long)dev.offered);
 	FUZZ_CHECK(!(cfg->features & ~acked), "backend given features the driver did not ack");
-	check_ring("rx", &cfg->rx, cfg->features & BIT(VIRTIO_RING_F_EVENT_IDX));
-	check_ring("tx", &cfg->tx, cfg->features & BIT(VIRTIO_RING_F_EVENT_IDX));
+	FUZZ_CHECK(cfg->nqueues == 2, "backend given %u queues", cfg->nqueues);
+	check_ring("rx", &cfg->queues[0], cfg->features & BIT(VIRTIO_RING_F_EVENT_IDX));
+	check_ring("tx", &cfg->queues[1], cfg->features & BIT(VIRTIO_RING_F_EVENT_IDX));
 	b->starts++;
 	if (b->fail_start)
 		return error_set("fake backend refuses to start");
@@ -132,7 +133,7 @@ static void fb_kick(void *ctx, uint32_t queue)
 	b->kicks++;
 }
 
-static const struct vsock_backend_ops fb_ops = {
+static const struct virtio_backend_ops fb_ops = {
 	.start = fb_start, .stop = fb_stop, .kick = fb_kick,
 };
 
@@ -242,7 +243,7 @@ static void check_state(void)
 	FUZZ_CHECK(!t->active || (st & VIRTIO_CONFIG_S_DRIVER_OK), "active without DRIVER_OK");
 	for (uint32_t i = 0; i < VSOCK_NUM_QUEUES; i++) {
 		const struct virtio_mmio_queue *q = virtio_mmio_queue(t, i);
-		struct vsock_queue_config c = {
+		struct virtio_queue_config c = {
 			.num = q->num, .desc = q->desc, .avail = q->driver, .used = q->device,
 		};
 
@@ -296,7 +297,7 @@ static void do_record(const uint8_t rec[MMIO_RECORD_SIZE])
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t hdr[MMIO_HEADER_SIZE], rec[MMIO_RECORD_SIZE];
-	struct vsock_backend backend;
+	struct virtio_backend backend;
 	struct virtio_mmio_platform platform = { .mem = &ram, .raise_irq = raise_irq };
 
 	fuzz_take(&data, &size, hdr, sizeof(hdr));
@@ -307,7 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ram.host = NULL; /* the transport checks addresses, never touches RAM */
 	dispatched = 0;
 
-	backend = (struct vsock_backend){ .ops = &fb_ops, .ctx = &fb, .features = fb.features };
+	backend = (struct virtio_backend){ .ops = &fb_ops, .ctx = &fb, .features = fb.features };
 	vsock_device_init(&dev, fuzz_get_le(hdr, 8), &backend, &platform);
 	FUZZ_CHECK(!(dev.offered & NEVER_OFFERED) && (dev.offered & BIT(VIRTIO_F_VERSION_1)) &&
 			   !(dev.offered & ~(fb.features | BIT(VIRTIO_F_VERSION_1))),

@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../virtio/vsock.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
+#include "virtio/vsock.h"
 
 #define GUARD 0xcc
 
@@ -23,7 +23,7 @@ static struct vsock_device dev;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int no_start(void *ctx, const struct vsock_backend_config *cfg)
+static int no_start(void *ctx, const struct virtio_backend_config *cfg)
 {
 	(void)ctx;
 	(void)cfg;
@@ -42,7 +42,7 @@ static void no_kick(void *ctx, uint32_t queue)
 	FUZZ_CHECK(0, "config accesses alone kicked queue %u", queue);
 }
 
-static const struct vsock_backend_ops ops = { .start = no_start, .stop = no_stop, .kick = no_kick };
+static const struct virtio_backend_ops ops = { .start = no_start, .stop = no_stop, .kick = no_kick };
 
 static uint8_t cid_byte(uint64_t cid, uint32_t i)
 {
@@ -80,7 +80,7 @@ static void check_read_reg(uint64_t cid, uint32_t off)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t hdr[CONFIG_HEADER_SIZE], rec[CONFIG_RECORD_SIZE];
-	struct vsock_backend backend = { .ops = &ops, .features = 1ULL << VIRTIO_F_VERSION_1 };
+	struct virtio_backend backend = { .ops = &ops, .features = 1ULL << VIRTIO_F_VERSION_1 };
 	uint64_t cid;
 
 	fuzz_take(&data, &size, hdr, sizeof(hdr));

@@ -24,9 +24,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../virtio/mmio.h"
-#include "../../virtio/vsock.h"
 #include "fuzz_input.h"
+#include "virtio/mmio.h"
+#include "virtio/vsock.h"
 
 #define F(bit) (1ULL << (bit))
 

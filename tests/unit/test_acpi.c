@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../boot/acpi.h"
-#include "../../boot/layout.h"
-#include "../../boot/mptable.h"
-#include "../../vmm/error.h"
+#include "boot/acpi.h"
+#include "boot/mptable.h"
+#include "lib/error.h"
+#include "lib/platform.h"
 
 /* Guest memory 0xe0000..0xfffff: the BIOS ROM area the loader gives us. */
 #define AREA_GPA ACPI_TABLES_ADDR

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../boot/layout.h"
-#include "../../devices/acpi_pm.h"
+#include "devices/acpi_pm.h"
+#include "lib/platform.h"
 
 #define STS ACPI_PM1_STS_OFFSET
 #define EN ACPI_PM1_EN_OFFSET

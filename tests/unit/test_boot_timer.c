@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 
-#include "../../boot/layout.h"
-#include "../../devices/boot_timer.h"
+#include "devices/boot_timer.h"
+#include "lib/platform.h"
 
 static int reports;
 static int last_event;

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../boot/bzimage.h"
-#include "../../vmm/error.h"
+#include "boot/bzimage.h"
+#include "lib/error.h"
 
 #define HDR_OFFSET 0x1f1
 #define KERNEL_BYTES (64 * 1024)

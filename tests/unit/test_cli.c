@@ -1,8 +1,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../vmm/cli.h"
-#include "../../vmm/error.h"
+#include "lib/error.h"
+#include "vmm/cli.h"
 
 #define ARGV(...) ((char *const[]){ "minivmm", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "minivmm", __VA_ARGS__ }) / sizeof(char *)))
@@ -80,13 +80,56 @@ Test(cli, bad_cpus)
 Test(cli, vsock_cid_range)
 {
 	struct vmm_config c;
-	cr_assert_eq(PARSE(&c, "--kernel", "k", "--vsock-cid", "0xfffffffe"), 0);
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--vsock-cid", "4294967294"), 0);
 	cr_assert_eq(c.vsock_cid, 0xfffffffeu);
 	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "2"), "out of range");
 	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "0"), "out of range");
 	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "4294967295"), "out of range");
 	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "4294967296"), "out of range");
 	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "3x"), "not a number");
+}
+
+/* Numbers are decimal only: a leading zero never means octal, and hex is
+ * refused rather than read some other way. */
+Test(cli, numbers_are_decimal_only)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--vsock-cid", "0123"), 0);
+	cr_assert_eq(c.vsock_cid, 123);
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--cpus", "010"), 0);
+	cr_assert_eq(c.cpus, 10);
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--memory", "0512M"), 0);
+	cr_assert_eq(c.memory_mib, 512);
+	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "0x10"), "not a number");
+	assert_fails(PARSE(&c, "--kernel", "k", "--memory", "0x100"), "not a size");
+	assert_fails(PARSE(&c, "--kernel", "k", "--cpus", "+2"), "not a number");
+	assert_fails(PARSE(&c, "--kernel", "k", "--cpus", " 2"), "not a number");
+}
+
+/* getopt_long: both "--opt value" and "--opt=value", the last one wins,
+ * and parsing twice in one process starts afresh. */
+Test(cli, getopt_forms_and_reparse)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel=a", "--cpus", "2", "--cpus=3"), 0);
+	cr_assert_str_eq(c.kernel, "a");
+	cr_assert_eq(c.cpus, 3);
+	assert_fails(PARSE(&c, "--kernel", "k", "--bogus"), "unknown option '--bogus'");
+	cr_assert_eq(PARSE(&c, "--kernel", "b"), 0);
+	cr_assert_str_eq(c.kernel, "b");
+	cr_assert_eq(c.cpus, 1);
+}
+
+Test(cli, test_devices_repeat_up_to_the_limit)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--test-device", "a", "--test-device=b"), 0);
+	cr_assert_eq(c.ntest_devices, 2);
+	cr_assert_str_eq(c.test_devices[1], "b");
+	assert_fails(PARSE(&c, "--kernel", "k", "--test-device", "1", "--test-device", "2",
+			   "--test-device", "3", "--test-device", "4", "--test-device", "5",
+			   "--test-device", "6", "--test-device", "7", "--test-device", "8"),
+		     "at most 7");
 }
 
 Test(cli, usage_errors)

@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#include "../../boot/cmdline.h"
-#include "../../vmm/error.h"
+#include "boot/cmdline.h"
+#include "lib/error.h"
 
 Test(cmdline, joins_with_one_space)
 {

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../vmm/coalesced_io.h"
+#include "vmm/coalesced_io.h"
 
 /* A ring in a heap block of exactly one page, laid out as KVM lays it out
  * (virt/kvm/coalesced_mmio.c), so AddressSanitizer catches any access

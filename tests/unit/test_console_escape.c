@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../vmm/console_escape.h"
+#include "vmm/console_escape.h"
 
 #define ESC "\x01"
 

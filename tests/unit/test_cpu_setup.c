@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../boot/cpu_setup.h"
-#include "../../boot/layout.h"
-#include "../../vmm/error.h"
-#include "../../vmm/guest_memory.h"
+#include "boot/cpu_setup.h"
+#include "lib/error.h"
+#include "lib/guest_memory.h"
+#include "lib/platform.h"
 
 #define RAM_SIZE (64 * MiB)
 

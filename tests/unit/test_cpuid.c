@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../vmm/cpuid.h"
+#include "vmm/cpuid.h"
 
 #define NENT 5
 

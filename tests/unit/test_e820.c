@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#include "../../boot/e820.h"
-#include "../../boot/layout.h"
-#include "../../vmm/error.h"
+#include "boot/e820.h"
+#include "lib/error.h"
+#include "lib/platform.h"
 
 static int build(uint64_t size, struct boot_e820_entry *table, int max)
 {

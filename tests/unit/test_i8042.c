@@ -2,8 +2,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../boot/layout.h"
-#include "../../devices/i8042.h"
+#include "devices/i8042.h"
+#include "lib/platform.h"
 
 #define DATA (I8042_DATA_PORT - I8042_DATA_PORT)
 #define CMD (I8042_COMMAND_PORT - I8042_DATA_PORT)

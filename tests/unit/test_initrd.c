@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#include "../../boot/initrd.h"
-#include "../../boot/layout.h"
-#include "../../vmm/error.h"
+#include "boot/initrd.h"
+#include "lib/error.h"
+#include "lib/platform.h"
 
 #define PAGE 4096ULL
 

@@ -1,8 +1,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../vmm/error.h"
-#include "../../vmm/io_bus.h"
+#include "lib/error.h"
+#include "lib/io_bus.h"
 
 struct probe {
 	uint64_t offset;

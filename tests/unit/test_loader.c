@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../boot/bzimage.h"
-#include "../../boot/cmdline.h"
-#include "../../boot/e820.h"
-#include "../../boot/layout.h"
-#include "../../boot/loader.h"
-#include "../../vmm/error.h"
+#include "boot/bzimage.h"
+#include "boot/cmdline.h"
+#include "boot/e820.h"
+#include "boot/loader.h"
+#include "lib/error.h"
+#include "lib/platform.h"
 
 #define KERNEL_BYTES (128 * 1024)
 #define GUEST_SIZE (64 * MiB)

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../boot/layout.h"
-#include "../../boot/mptable.h"
-#include "../../vmm/error.h"
+#include "boot/mptable.h"
+#include "lib/error.h"
+#include "lib/platform.h"
 
 /* The last KiB of base memory, the window Linux scans. */
 #define WINDOW 1024

@@ -2,7 +2,7 @@
 #include <linux/kvm.h>
 #include <string.h>
 
-#include "../../vmm/regdump.h"
+#include "vmm/regdump.h"
 
 Test(regdump, shows_key_registers_and_fits_buffer)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../devices/serial8250.h"
+#include "devices/serial8250.h"
 
 /* What the UART did to the outside world. */
 static struct {

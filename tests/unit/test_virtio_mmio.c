@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../boot/layout.h"
-#include "../../virtio/mmio.h"
-#include "../../vmm/error.h"
-#include "../../vmm/guest_memory.h"
+#include "lib/error.h"
+#include "lib/guest_memory.h"
+#include "lib/platform.h"
+#include "virtio/mmio.h"
 
 #define F(bit) (1ULL << (bit))
 #define OFFERED (F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_EVENT_IDX))
@@ -97,7 +97,7 @@ static int fake_activate(void *dev, struct virtio_mmio *tr)
 {
 	struct fake_device *f = dev;
 	uint64_t acked = virtio_mmio_acked_features(tr);
-	uint32_t status = virtio_mmio_read_reg(tr, VIRTIO_MMIO_STATUS);
+	uint32_t status = virtio_mmio_read_reg_locked(tr, VIRTIO_MMIO_STATUS);
 
 	f->activates++;
 	f->features_at_activate = acked;

@@ -6,16 +6,16 @@
 #include <linux/virtio_mmio.h>
 #include <string.h>
 
-#include "../../boot/layout.h"
-#include "../../vmm/error.h"
-#include "../../virtio/vsock.h"
+#include "lib/error.h"
+#include "lib/platform.h"
+#include "virtio/vsock.h"
 
 #define F(bit) (1ULL << (bit))
 
 struct fake_backend {
 	int starts, stops, kicks[3];
 	int fail_start;
-	struct vsock_backend_config last;
+	struct virtio_backend_config last;
 };
 
 static struct fake_backend fb;
@@ -23,7 +23,7 @@ static struct vsock_device dev;
 static struct guest_memory ram;
 static int irqs;
 
-static int fb_start(void *ctx, const struct vsock_backend_config *cfg)
+static int fb_start(void *ctx, const struct virtio_backend_config *cfg)
 {
 	struct fake_backend *b = ctx;
 	if (b->fail_start)
@@ -43,7 +43,7 @@ static void fb_kick(void *ctx, uint32_t q)
 	((struct fake_backend *)ctx)->kicks[q]++;
 }
 
-static const struct vsock_backend_ops fb_ops = { .start = fb_start, .stop = fb_stop, .kick = fb_kick };
+static const struct virtio_backend_ops fb_ops = { .start = fb_start, .stop = fb_stop, .kick = fb_kick };
 
 static void raise_irq(void *ctx)
 {
@@ -61,7 +61,7 @@ static void setup_with(uint64_t backend_features)
 	memset(&fb, 0, sizeof(fb));
 	irqs = 0;
 	guest_memory_layout(&ram, 256 * MiB);
-	struct vsock_backend b = { .ops = &fb_ops, .ctx = &fb, .features = backend_features };
+	struct virtio_backend b = { .ops = &fb_ops, .ctx = &fb, .features = backend_features };
 	struct virtio_mmio_platform p = { .mem = &ram, .raise_irq = raise_irq, .ctx = NULL };
 	vsock_device_init(&dev, 3, &b, &p);
 }
@@ -177,11 +177,11 @@ Test(vsock, driver_ok_starts_backend_with_rings_and_acked_features)
 	handshake(acked);
 	cr_assert_eq(fb.starts, 1);
 	cr_assert_eq(fb.last.features, acked);
-	cr_assert_eq(fb.last.rx.num, 128);
-	cr_assert_eq(fb.last.rx.desc, 0x100000);
-	cr_assert_eq(fb.last.rx.avail, 0x101000);
-	cr_assert_eq(fb.last.rx.used, 0x102000);
-	cr_assert_eq(fb.last.tx.desc, 0x200000);
+	cr_assert_eq(fb.last.queues[0].num, 128);
+	cr_assert_eq(fb.last.queues[0].desc, 0x100000);
+	cr_assert_eq(fb.last.queues[0].avail, 0x101000);
+	cr_assert_eq(fb.last.queues[0].used, 0x102000);
+	cr_assert_eq(fb.last.queues[1].desc, 0x200000);
 	cr_assert(r32(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
 	/* vhost raises the interrupts: InterruptStatus must say VRING. */
 	cr_assert_eq(r32(VIRTIO_MMIO_INTERRUPT_STATUS) & 1, 1);
@@ -240,41 +240,42 @@ Test(vsock, destroy_stops_a_running_backend)
 }
 
 /* The test backend's own check, used by the hostile-guest tests. */
-#include "../../virtio/vsock_test_backend.h"
+#include "virtio/backend.h"
 
-Test(vsock_test_backend, config_problem_detects_bad_rings_and_features)
+Test(virtio_backend, config_problem_detects_bad_rings_and_features)
 {
 	struct guest_memory m = { 0 };
 	guest_memory_layout(&m, 3584 * MiB);
 	uint64_t feats = F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_EVENT_IDX);
-	struct vsock_backend_config ok = {
+	struct virtio_backend_config ok = {
 		.features = F(VIRTIO_F_VERSION_1),
-		.rx = { .num = 128, .desc = 0x100000, .avail = 0x101000, .used = 0x102000 },
-		.tx = { .num = 128, .desc = 0x200000, .avail = 0x201000, .used = 0x202000 },
+		.nqueues = 2,
+		.queues[0] = { .num = 128, .desc = 0x100000, .avail = 0x101000, .used = 0x102000 },
+		.queues[1] = { .num = 128, .desc = 0x200000, .avail = 0x201000, .used = 0x202000 },
 	};
-	cr_assert_null(vsock_backend_config_problem(&ok, &m, feats, 256));
-	struct vsock_backend_config c = ok;
+	cr_assert_null(virtio_backend_config_problem(&ok, &m, feats, 256));
+	struct virtio_backend_config c = ok;
 	c.features |= F(VIRTIO_F_ACCESS_PLATFORM);
-	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	cr_assert_not_null(virtio_backend_config_problem(&c, &m, feats, 256));
 	c = ok;
 	c.features = 0;
-	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	cr_assert_not_null(virtio_backend_config_problem(&c, &m, feats, 256));
 	c = ok;
-	c.tx.num = 96;
-	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c.queues[1].num = 96;
+	cr_assert_not_null(virtio_backend_config_problem(&c, &m, feats, 256));
 	c = ok;
-	c.rx.num = 512;
-	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c.queues[0].num = 512;
+	cr_assert_not_null(virtio_backend_config_problem(&c, &m, feats, 256));
 	c = ok;
-	c.rx.desc = MMIO_HOLE_START - 0x400; /* straddles the hole */
-	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c.queues[0].desc = MMIO_HOLE_START - 0x400; /* straddles the hole */
+	cr_assert_not_null(virtio_backend_config_problem(&c, &m, feats, 256));
 	c = ok;
-	c.tx.used = UINT64_MAX - 7;
-	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c.queues[1].used = UINT64_MAX - 7;
+	cr_assert_not_null(virtio_backend_config_problem(&c, &m, feats, 256));
 	c = ok;
-	c.rx.desc = 0x100008; /* not 16-byte aligned */
-	cr_assert_not_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c.queues[0].desc = 0x100008; /* not 16-byte aligned */
+	cr_assert_not_null(virtio_backend_config_problem(&c, &m, feats, 256));
 	c = ok;
-	c.rx.desc = MMIO_HOLE_END + 0x1000; /* RAM above 4 GiB is fine */
-	cr_assert_null(vsock_backend_config_problem(&c, &m, feats, 256));
+	c.queues[0].desc = MMIO_HOLE_END + 0x1000; /* RAM above 4 GiB is fine */
+	cr_assert_null(virtio_backend_config_problem(&c, &m, feats, 256));
 }

@@ -9,7 +9,7 @@
  * Conventions: RBX holds the device's base address for the whole program
  * (set it with VIRTIO_INIT). Register reads are plain loads: minivmm maps
  * the device window as a read-only page mirroring the register file
- * (vmm/register_page.h), so they return the page's bytes whatever their
+ * (virtio/register_page.h), so they return the page's bytes whatever their
  * width, while writes leave the guest and reach the transport. */
 #include <linux/virtio_mmio.h>
 

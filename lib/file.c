@@ -1,4 +1,4 @@
-#include "file.h"
+#include "lib/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 int file_read_all(const char *path, const char *what, size_t max_size, uint8_t **data,
 		  size_t *size)

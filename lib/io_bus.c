@@ -1,8 +1,8 @@
-#include "io_bus.h"
+#include "lib/io_bus.h"
 
 #include <string.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 int io_bus_register(struct io_bus *bus, uint64_t base, uint64_t len,
 		    io_handler_fn handler, void *opaque, const char *name)

@@ -1,23 +1,22 @@
-#include "register_page.h"
+#include "virtio/register_page.h"
 
 #include <linux/kvm.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "../virtio/mmio.h"
-#include "error.h"
-#include "kvm.h"
+#include "lib/error.h"
+#include "lib/kvm_vm.h"
+#include "lib/log.h"
+#include "virtio/mmio.h"
 
 #define PAGE_SIZE 4096u
 
-int register_page_map(struct register_page *p, struct kvm *kvm, uint64_t gpa, uint32_t slot,
+int register_page_map(struct register_page *p, int vm_fd, uint64_t gpa, uint32_t slot,
 		      uint32_t config_size)
 {
 	*p = (struct register_page){
-		.kvm = kvm, .gpa = gpa, .slot = slot, .config_size = config_size,
+		.vm_fd = vm_fd, .gpa = gpa, .slot = slot, .config_size = config_size,
 	};
-	if (ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+	if (kvm_vm_has(vm_fd, KVM_CAP_READONLY_MEM) <= 0)
 		return error_set("KVM lacks KVM_CAP_READONLY_MEM");
 	if (gpa % PAGE_SIZE || VIRTIO_MMIO_CONFIG_OFFSET + config_size > PAGE_SIZE)
 		return error_set("register page: bad placement");
@@ -25,15 +24,8 @@ int register_page_map(struct register_page *p, struct kvm *kvm, uint64_t gpa, ui
 			  -1, 0);
 	if (host == MAP_FAILED)
 		return error_errno("register page: mmap");
-	struct kvm_userspace_memory_region region = {
-		.slot = slot,
-		.flags = KVM_MEM_READONLY,
-		.guest_phys_addr = gpa,
-		.memory_size = PAGE_SIZE,
-		.userspace_addr = (uintptr_t)host,
-	};
-	if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		error_errno("register page: KVM_SET_USER_MEMORY_REGION (read-only)");
+	if (kvm_vm_memslot(vm_fd, slot, KVM_MEM_READONLY, gpa, PAGE_SIZE, host) < 0) {
+		error_wrap("register page");
 		munmap(host, PAGE_SIZE);
 		return -1;
 	}
@@ -56,7 +48,7 @@ void register_page_refresh(struct register_page *p, struct virtio_mmio *t)
 		return;
 	uint32_t end = VIRTIO_MMIO_CONFIG_OFFSET + ((p->config_size + 3) & ~3u);
 	for (uint32_t off = 0; off < end; off += 4)
-		put_le32(p->host + off, virtio_mmio_read_reg(t, off));
+		put_le32(p->host + off, virtio_mmio_read_reg_locked(t, off));
 	/* Keep the stores ahead of the vCPU's return to the guest. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
@@ -65,10 +57,8 @@ void register_page_unmap(struct register_page *p)
 {
 	if (!p->mapped)
 		return;
-	struct kvm_userspace_memory_region region = {
-		.slot = p->slot, .guest_phys_addr = p->gpa, .memory_size = 0,
-	};
-	ioctl(p->kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region);
+	if (kvm_vm_memslot(p->vm_fd, p->slot, 0, p->gpa, 0, NULL) < 0)
+		log_warn("%s", error_message());
 	munmap(p->host, PAGE_SIZE);
 	p->mapped = false;
 }

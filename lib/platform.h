@@ -9,11 +9,15 @@
  *   0x000e_0000  ACPI tables (BIOS ROM area, reserved in e820)
  *   0x0100_0000  kernel (protected-mode part), or its pref_address
  *   ...          initrd, as high as initrd_addr_max and RAM allow
- *   0xc000_0000  MMIO hole: virtio-mmio devices, IOAPIC, local APIC
+ *   0xc000_0000  MMIO hole:
+ *   0xd000_0000    virtio-mmio slots, 4 KiB each (VIRTIO_MMIO_SLOTS of them)
+ *   0xfec0_0000    IOAPIC;  0xfee0_0000  local APIC
  *   0x1_0000_0000 RAM above the hole, when --memory exceeds 3 GiB
  */
-#ifndef MINIVMM_BOOT_LAYOUT_H
-#define MINIVMM_BOOT_LAYOUT_H
+#ifndef MINIVMM_LIB_PLATFORM_H
+#define MINIVMM_LIB_PLATFORM_H
+
+#include <stdint.h>
 
 #define MiB (1024ULL * 1024)
 #define GiB (1024ULL * MiB)
@@ -40,9 +44,12 @@
 
 #define KERNEL_DEFAULT_LOAD_ADDR 0x1000000ULL
 
-/* Platform devices in the MMIO hole. */
+/* virtio-mmio slots in the MMIO hole: slot n is the 4 KiB window at
+ * VIRTIO_MMIO_BASE + n * VIRTIO_MMIO_SIZE with ISA IRQ platform_virtio_irq(n).
+ * Devices are attached in command-line order to the next free slot. */
 #define VIRTIO_MMIO_BASE 0xd0000000ULL
 #define VIRTIO_MMIO_SIZE 0x1000ULL
+#define VIRTIO_MMIO_SLOTS 8
 /* Boot timer: the demo guest writes BOOT_TIMER_FIRST_USERSPACE from its
  * first userspace instruction (/init) and BOOT_TIMER_BOOT_COMPLETE once its
  * userspace is up; minivmm timestamps both (--boot-timer). */
@@ -50,9 +57,6 @@
 #define BOOT_TIMER_FIRST_USERSPACE 1
 #define BOOT_TIMER_BOOT_COMPLETE 2
 
-/* ISA IRQ of the vsock device, routed by the MP table and ACPI like any
- * ISA line (edge, active high). */
-#define VIRTIO_VSOCK_IRQ 5
 #define IOAPIC_ADDR 0xfec00000ULL
 #define LAPIC_ADDR 0xfee00000ULL
 
@@ -74,5 +78,20 @@
 #define ACPI_SCI_IRQ 9
 /* ACPI SLP_TYP value minivmm's DSDT gives \_S5 (soft off). */
 #define ACPI_S5_SLP_TYP 5
+
+/* The IRQ of virtio-mmio slot n: ISA lines no legacy device of minivmm's
+ * uses (not 0-1 timer and keyboard, 2 cascade, 3-4 COM ports, 8 RTC, 9 the
+ * ACPI SCI, 13 FPU), routed by the MP table and ACPI like any ISA line:
+ * edge-triggered, active high, which is how an irqfd raises them. */
+static inline uint32_t platform_virtio_irq(unsigned slot)
+{
+	static const uint8_t irqs[VIRTIO_MMIO_SLOTS] = { 5, 6, 7, 10, 11, 12, 14, 15 };
+	return slot < VIRTIO_MMIO_SLOTS ? irqs[slot] : 0;
+}
+
+static inline uint64_t platform_virtio_base(unsigned slot)
+{
+	return VIRTIO_MMIO_BASE + (uint64_t)slot * VIRTIO_MMIO_SIZE;
+}
 
 #endif

@@ -11,17 +11,16 @@
  * the vCPU resumes. The payoff is the interrupt path: Linux's handler reads
  * InterruptStatus on every interrupt, which would otherwise be one exit to
  * userspace per interrupt. See docs/vsock.md. */
-#ifndef MINIVMM_REGISTER_PAGE_H
-#define MINIVMM_REGISTER_PAGE_H
+#ifndef MINIVMM_VIRTIO_REGISTER_PAGE_H
+#define MINIVMM_VIRTIO_REGISTER_PAGE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-struct kvm;
 struct virtio_mmio;
 
 struct register_page {
-	struct kvm *kvm;
+	int vm_fd;
 	uint8_t *host;
 	uint64_t gpa;
 	uint32_t slot;
@@ -31,9 +30,11 @@ struct register_page {
 
 /* Map the page at gpa (page aligned) as memory slot `slot`. Fails (and
  * leaves nothing mapped) if KVM lacks KVM_CAP_READONLY_MEM. */
-int register_page_map(struct register_page *p, struct kvm *kvm, uint64_t gpa, uint32_t slot,
+int register_page_map(struct register_page *p, int vm_fd, uint64_t gpa, uint32_t slot,
 		      uint32_t config_size);
-/* Rewrite the page from the transport's current state. */
+/* Rewrite the page from the transport's current state. Called with the
+ * transport's lock held (from its `changed` callback) or before the guest
+ * runs. */
 void register_page_refresh(struct register_page *p, struct virtio_mmio *t);
 void register_page_unmap(struct register_page *p);
 

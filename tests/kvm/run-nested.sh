@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The tiny-guest tests (run-tests.sh) inside the nested test host, for build
+# machines whose own /dev/kvm is missing (a machine that is itself a
+# paravirtualised guest has none): the outer VM's kvm_amd is a real KVM.
+#
+#   usage: run-nested.sh MINIVMM_SAN
+#
+# minivmm-san and bash are carried in with their shared libraries (the
+# sanitizer runtimes among them), coreutils' date for nanosecond clocks.
+# Exit status: run-tests.sh's, or 2 when the nested host itself failed.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../boot/nested-host.sh
+. "$here/../boot/nested-host.sh"
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 MINIVMM_SAN" >&2
+	exit 2
+fi
+minivmm=$(realpath "$1")
+out=$NESTED_ROOT/build/kvm-tests
+mkdir -p "$out" || exit 2
+export NESTED_CONSOLE_LOG=$out/console.log
+rm -f "$NESTED_CONSOLE_LOG"
+export NESTED_HOST_TOOLS="bash date $minivmm"
+
+nested_init
+job=$(mktemp "$NESTED_ROOT/build/kvm-job.XXXXXX") || exit 2
+# shellcheck disable=SC2064
+trap "rm -f '$job'; nested_cleanup" EXIT
+cat > "$job" <<'JOB'
+#!/bin/sh
+# /job of the nested host: the tiny-guest tests (from tests/kvm/run-nested.sh).
+export PATH=/usr/bin:/bin
+mkdir -p /tmp/kvm/out
+for f in /carry/*.bzImage; do
+	mv "$f" /tmp/kvm/out/
+done
+mv /carry/run-tests.sh /tmp/kvm/
+export KVM_TESTS_NESTED=1
+exec /usr/bin/bash /tmp/kvm/run-tests.sh /usr/bin/minivmm-san
+JOB
+
+files=("$here/run-tests.sh=run-tests.sh")
+for f in "$here"/out/*.bzImage; do
+	files+=("$f")
+done
+nested_build_initramfs "$job" "${files[@]}" || exit 2
+echo "run-nested: booting the nested host for the tiny-guest tests (QEMU TCG)" >&2
+nested_run batch
+nested_explain || exit 2
+exit "$NESTED_STATUS"

@@ -1,0 +1,60 @@
+#include "virtio/backend.h"
+
+#include <string.h>
+
+#include "lib/guest_memory.h"
+
+/* VIRTIO_F_VERSION_1 (virtio 1.2 section 6). */
+#define FEATURE_VERSION_1 (1ULL << 32)
+
+void virtio_backend_config_from(struct virtio_backend_config *cfg, const struct virtio_mmio *t,
+				uint32_t nqueues, uint64_t backend_features)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->features = virtio_mmio_acked_features(t) & backend_features;
+	cfg->nqueues = nqueues;
+	for (uint32_t i = 0; i < nqueues && i < VIRTIO_MMIO_MAX_QUEUES; i++) {
+		const struct virtio_mmio_queue *q = virtio_mmio_queue(t, i);
+		cfg->queues[i] = (struct virtio_queue_config){
+			.num = q ? q->num : 0,
+			.desc = q ? q->desc : 0,
+			.avail = q ? q->driver : 0,
+			.used = q ? q->device : 0,
+			.kick_fd = virtio_mmio_kick_fd(t, i),
+		};
+	}
+	cfg->call_fd = virtio_mmio_call_fd(t);
+}
+
+static const char *queue_problem(const struct virtio_queue_config *q,
+				 const struct guest_memory *mem, uint16_t max)
+{
+	uint64_t n = q->num;
+	if (n == 0 || n > max || (n & (n - 1)))
+		return "queue size not a power of two within QueueNumMax";
+	if (q->desc % 16 || q->avail % 2 || q->used % 4)
+		return "misaligned ring";
+	if (!guest_memory_contains(mem, q->desc, 16 * n) ||
+	    !guest_memory_contains(mem, q->avail, 6 + 2 * n) ||
+	    !guest_memory_contains(mem, q->used, 6 + 8 * n))
+		return "ring outside guest RAM";
+	return NULL;
+}
+
+const char *virtio_backend_config_problem(const struct virtio_backend_config *cfg,
+					  const struct guest_memory *mem, uint64_t features,
+					  uint16_t queue_num_max)
+{
+	if (cfg->features & ~features)
+		return "feature never offered";
+	if (!(cfg->features & FEATURE_VERSION_1))
+		return "VERSION_1 not negotiated";
+	if (cfg->nqueues > VIRTIO_MMIO_MAX_QUEUES)
+		return "more queues than the transport has";
+	for (uint32_t i = 0; i < cfg->nqueues; i++) {
+		const char *p = queue_problem(&cfg->queues[i], mem, queue_num_max);
+		if (p)
+			return p;
+	}
+	return NULL;
+}

@@ -1,0 +1,153 @@
+#include "virtio/vhost.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/error.h"
+#include "lib/log.h"
+
+int vhost_frontend_open(struct vhost_frontend *fe, const char *name,
+			const struct vhost_carrier_ops *carrier, void *carrier_ctx,
+			const struct guest_memory *mem, const struct vhost_device_hooks *hooks)
+{
+	*fe = (struct vhost_frontend){
+		.carrier = carrier, .carrier_ctx = carrier_ctx, .mem = mem,
+	};
+	snprintf(fe->name, sizeof(fe->name), "%s", name);
+	if (hooks)
+		fe->hooks = *hooks;
+	for (int i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
+		fe->kick_fd[i] = -1;
+	if (carrier->set_owner(carrier_ctx) < 0 ||
+	    carrier->get_features(carrier_ctx, &fe->features) < 0)
+		return error_wrap("%s", fe->name);
+	log_debug("%s: vhost backend features %#llx", fe->name, (unsigned long long)fe->features);
+	return 0;
+}
+
+/* Ring addresses handed to the backend are minivmm's addresses of guest
+ * RAM. The transport checked that each ring lies inside guest RAM. */
+static int ring_addr(struct vhost_frontend *fe, const struct virtio_queue_config *q,
+		     struct vhost_ring_addr *out)
+{
+	uint64_t n = q->num;
+	void *desc = guest_memory_ptr(fe->mem, q->desc, 16 * n);
+	void *avail = guest_memory_ptr(fe->mem, q->avail, 6 + 2 * n);
+	void *used = guest_memory_ptr(fe->mem, q->used, 6 + 8 * n);
+	if (!desc || !avail || !used)
+		return -1;
+	*out = (struct vhost_ring_addr){
+		.desc = (uintptr_t)desc, .avail = (uintptr_t)avail, .used = (uintptr_t)used,
+	};
+	return 0;
+}
+
+static int setup_ring(struct vhost_frontend *fe, uint32_t i, const struct virtio_queue_config *q,
+		      int call_fd)
+{
+	const struct vhost_carrier_ops *c = fe->carrier;
+	struct vhost_ring_addr addr;
+	if (ring_addr(fe, q, &addr) < 0)
+		return error_set("queue %u lies outside guest RAM", i);
+	/* A fresh ring after DRIVER_OK: the device starts at index 0
+	 * (virtio 1.2 section 2.7.6). */
+	if (c->set_vring_num(fe->carrier_ctx, i, q->num) < 0 ||
+	    c->set_vring_base(fe->carrier_ctx, i, 0) < 0 ||
+	    c->set_vring_addr(fe->carrier_ctx, i, &addr) < 0 ||
+	    c->set_vring_kick(fe->carrier_ctx, i, q->kick_fd) < 0 ||
+	    c->set_vring_call(fe->carrier_ctx, i, call_fd) < 0)
+		return -1;
+	fe->kick_fd[i] = q->kick_fd;
+	return 0;
+}
+
+static void release_rings(struct vhost_frontend *fe)
+{
+	const struct vhost_carrier_ops *c = fe->carrier;
+	for (uint32_t i = 0; i < fe->nqueues; i++) {
+		uint32_t base;
+		/* Where the backend got to; a stopped ring keeps it until the
+		 * next start sets it again. */
+		if (c->get_vring_base(fe->carrier_ctx, i, &base) == 0)
+			log_debug("%s: ring %u stopped at index %u", fe->name, i, base);
+		/* The eventfds stay open (the transport owns them); the backend
+		 * must stop watching them. */
+		c->set_vring_kick(fe->carrier_ctx, i, -1);
+		c->set_vring_call(fe->carrier_ctx, i, -1);
+		fe->kick_fd[i] = -1;
+	}
+	fe->nqueues = 0;
+}
+
+static void frontend_stop(void *ctx)
+{
+	struct vhost_frontend *fe = ctx;
+	if (fe->running) {
+		if (fe->hooks.stop)
+			fe->hooks.stop(fe->hooks.ctx);
+		fe->running = false;
+		fe->stats.stops++;
+	}
+	release_rings(fe);
+}
+
+static int frontend_start(void *ctx, const struct virtio_backend_config *cfg)
+{
+	struct vhost_frontend *fe = ctx;
+	const struct vhost_carrier_ops *c = fe->carrier;
+
+	if (cfg->features & ~fe->features)
+		return error_set("%s: features %#llx not supported by the vhost backend", fe->name,
+				 (unsigned long long)(cfg->features & ~fe->features));
+	if (c->set_features(fe->carrier_ctx, cfg->features) < 0 ||
+	    c->set_mem_table(fe->carrier_ctx, fe->mem) < 0)
+		return error_wrap("%s", fe->name);
+	fe->nqueues = cfg->nqueues;
+	for (uint32_t i = 0; i < cfg->nqueues; i++)
+		if (setup_ring(fe, i, &cfg->queues[i], cfg->call_fd) < 0) {
+			error_wrap("%s", fe->name);
+			goto fail;
+		}
+	if (fe->hooks.start && fe->hooks.start(fe->hooks.ctx) < 0) {
+		error_wrap("%s", fe->name);
+		goto fail;
+	}
+	fe->running = true;
+	fe->stats.starts++;
+	return 0;
+fail:
+	release_rings(fe);
+	return -1;
+}
+
+static void frontend_kick(void *ctx, uint32_t queue)
+{
+	struct vhost_frontend *fe = ctx;
+	uint64_t one = 1;
+	if (queue < fe->nqueues && fe->kick_fd[queue] >= 0) {
+		fe->stats.forwarded_kicks++;
+		if (write(fe->kick_fd[queue], &one, sizeof(one)) < 0)
+			log_warn("%s: kick: %s", fe->name, strerror(errno));
+	}
+}
+
+static const struct virtio_backend_ops frontend_ops = {
+	.start = frontend_start,
+	.stop = frontend_stop,
+	.kick = frontend_kick,
+};
+
+struct virtio_backend vhost_frontend_backend(struct vhost_frontend *fe)
+{
+	return (struct virtio_backend){
+		.ops = &frontend_ops, .ctx = fe, .features = fe->features, .kick_eventfds = true,
+	};
+}
+
+void vhost_frontend_close(struct vhost_frontend *fe)
+{
+	if (fe->carrier)
+		frontend_stop(fe);
+}

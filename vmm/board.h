@@ -1,0 +1,53 @@
+/* The PC board around the guest: the legacy devices on the port-I/O bus
+ * (COM1, i8042, ACPI PM registers, the boot timer port, the ports Linux
+ * probes with nothing behind them), the buses themselves, and the policy
+ * that ties devices to VM events (a reset line is a reboot or, after a
+ * panic, a crash; S5 is a power-off). The coalesced ring that defers the
+ * UART's transmit writes lives here too, with the THR zone it serves. */
+#ifndef MINIVMM_VMM_BOARD_H
+#define MINIVMM_VMM_BOARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/acpi_pm.h"
+#include "devices/boot_timer.h"
+#include "devices/i8042.h"
+#include "devices/serial8250.h"
+#include "lib/guest_memory.h"
+#include "lib/io_bus.h"
+#include "vmm/coalesced_io.h"
+#include "vmm/stop.h"
+
+struct board {
+	int vm_fd;
+	const struct guest_memory *mem;
+	struct stop_sink *stop;
+	bool log_boot_timer; /* --boot-timer */
+	struct io_bus pio;
+	struct io_bus mmio;
+	struct serial8250 serial;
+	struct i8042 i8042;
+	struct acpi_pm acpi_pm;
+	struct boot_timer boot_timer;
+	bool serial_ready;
+	/* THR writes deferred through KVM's coalesced PIO ring while the
+	 * UART's THR-empty interrupt is disabled (docs/architecture.md). */
+	struct coalesced_io coalesced;
+	struct coalesced_zone thr_zone;
+};
+
+/* Set up the buses and the legacy devices. start_ns is the boot timer's
+ * zero. On failure, board_destroy undoes what was done. */
+int board_create(struct board *b, int vm_fd, const struct guest_memory *mem,
+		 struct stop_sink *stop, uint64_t start_ns, bool log_boot_timer);
+/* Start deferring UART output through KVM's coalesced ring, which is
+ * mapped through a vCPU's kvm_run (run_map, map_size). Optional: without
+ * KVM_CAP_COALESCED_PIO every byte exits. */
+int board_start_coalesced(struct board *b, void *run_map, size_t map_size);
+/* Replay what the guest left in the ring and stop using it (vCPUs stopped;
+ * before the mapping goes). */
+void board_stop_coalesced(struct board *b);
+void board_destroy(struct board *b);
+
+#endif

@@ -1,0 +1,22 @@
+/* The main thread's loop while the guest runs: it waits, without a
+ * timeout while nothing is pending, for a stop request, a stop signal
+ * (signalfd), host input for the guest's UART, and the coalesced ring's
+ * wake-up, and returns once the VM must stop. */
+#ifndef MINIVMM_VMM_EVENT_LOOP_H
+#define MINIVMM_VMM_EVENT_LOOP_H
+
+#include "vmm/board.h"
+#include "vmm/console.h"
+#include "vmm/stop.h"
+
+struct event_loop {
+	struct stop_sink *stop;
+	int signal_fd;
+	struct board *board;
+	struct console *console;
+	unsigned long wakeups; /* --stats: main_loop_wakeups */
+};
+
+void event_loop_run(struct event_loop *loop);
+
+#endif

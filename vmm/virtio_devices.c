@@ -1,0 +1,114 @@
+#include "vmm/virtio_devices.h"
+
+#include "lib/error.h"
+#include "lib/log.h"
+
+#ifdef MINIVMM_TESTING
+/* What vhost_vsock reports on Debian 6.1 (see docs/vsock.md), minus the
+ * vhost-internal bits. */
+#define TEST_VSOCK_FEATURES                                                                \
+	((1ULL << VIRTIO_RING_F_EVENT_IDX) | (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |       \
+	 (1ULL << VIRTIO_VSOCK_F_SEQPACKET))
+
+static int vsock_test_backend_open(struct virtio_devices *d, const char *path,
+				   const struct guest_memory *mem, struct virtio_backend *out)
+{
+	if (test_backend_open(&d->vsock_test_backend, path, mem, TEST_VSOCK_FEATURES,
+			      VSOCK_QUEUE_SIZE_MAX, false) < 0)
+		return error_wrap("--vsock-test-backend");
+	*out = test_backend(&d->vsock_test_backend);
+	return 0;
+}
+
+/* --test-device FILE: the test device model on the recording backend,
+ * which takes its kicks through eventfds as vhost would. */
+static int create_test_devices(struct virtio_devices *d, const struct vmm_config *cfg,
+			       const struct guest_memory *mem)
+{
+	for (int i = 0; i < cfg->ntest_devices; i++) {
+		struct test_backend *b = &d->test_backend[i];
+		if (test_backend_open(b, cfg->test_devices[i], mem, 0, TEST_DEVICE_QUEUE_SIZE_MAX,
+				      true) < 0)
+			return error_wrap("--test-device");
+		struct virtio_backend backend = test_backend(b);
+		test_device_init(&d->test[i], (uint32_t)i, &backend, NULL);
+		d->ntest = i + 1;
+		if (virtio_mmio_attach(&d->bus, &d->test[i].transport, TEST_DEVICE_QUEUES) < 0)
+			return -1;
+	}
+	return 0;
+}
+#endif
+
+static int create_vsock(struct virtio_devices *d, const struct vmm_config *cfg,
+			const struct guest_memory *mem)
+{
+	struct virtio_backend backend;
+#ifdef MINIVMM_TESTING
+	if (cfg->vsock_test_backend) {
+		if (vsock_test_backend_open(d, cfg->vsock_test_backend, mem, &backend) < 0)
+			return -1;
+	} else
+#endif
+	{
+		if (vhost_vsock_open(&d->vhost_vsock, cfg->vsock_cid, mem) < 0)
+			return -1;
+		backend = vhost_vsock_backend(&d->vhost_vsock);
+	}
+	vsock_device_init(&d->vsock, cfg->vsock_cid, &backend, NULL);
+	d->vsock_ready = true;
+	return virtio_mmio_attach(&d->bus, &d->vsock.transport,
+				  backend.kick_eventfds ? VSOCK_BACKEND_QUEUES : 0);
+}
+
+int virtio_devices_create(struct virtio_devices *d, const struct vmm_config *cfg, int vm_fd,
+			  struct io_bus *mmio, const struct guest_memory *mem)
+{
+	*d = (struct virtio_devices){ .vhost_vsock = { .kernel = { .fd = -1 } } };
+	virtio_mmio_bus_init(&d->bus, vm_fd, mmio, mem);
+	if (cfg->vsock && create_vsock(d, cfg, mem) < 0)
+		return -1;
+#ifdef MINIVMM_TESTING
+	if (create_test_devices(d, cfg, mem) < 0)
+		return -1;
+#endif
+	return 0;
+}
+
+int virtio_devices_cmdline(const struct virtio_devices *d, char *buf, size_t size)
+{
+	return virtio_mmio_bus_cmdline(&d->bus, buf, size);
+}
+
+void virtio_devices_print_stats(struct virtio_devices *d)
+{
+	if (d->vsock_ready)
+		vsock_device_print_stats(&d->vsock);
+	virtio_mmio_bus_print_stats(&d->bus);
+	if (d->vhost_vsock.kernel.fd >= 0) {
+		const struct vhost_stats *s = &d->vhost_vsock.frontend.stats;
+		log_msg("stats", "vhost_starts=%lu vhost_stops=%lu vhost_forwarded_kicks=%lu",
+			s->starts, s->stops, s->forwarded_kicks);
+	}
+}
+
+void virtio_devices_destroy(struct virtio_devices *d)
+{
+#ifdef MINIVMM_TESTING
+	for (int i = d->ntest; i-- > 0;) {
+		test_device_destroy(&d->test[i]);
+		test_backend_close(&d->test_backend[i]);
+	}
+	d->ntest = 0;
+#endif
+	/* Stop vhost and close it before the VM goes: the CID is free again
+	 * as soon as minivmm exits, whatever the reason. */
+	if (d->vsock_ready)
+		vsock_device_destroy(&d->vsock);
+	d->vsock_ready = false;
+	vhost_vsock_close(&d->vhost_vsock);
+#ifdef MINIVMM_TESTING
+	test_backend_close(&d->vsock_test_backend);
+#endif
+	virtio_mmio_bus_detach_all(&d->bus);
+}

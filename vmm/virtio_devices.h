@@ -1,0 +1,47 @@
+/* The virtio devices of this VM, from the configuration: each device model
+ * with the backend chosen for it, attached in order to the virtio-mmio
+ * slots. A new device is a model file in virtio/ plus its entry here. */
+#ifndef MINIVMM_VMM_VIRTIO_DEVICES_H
+#define MINIVMM_VMM_VIRTIO_DEVICES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/guest_memory.h"
+#include "lib/io_bus.h"
+#include "virtio/mmio_slot.h"
+#include "virtio/vhost_vsock.h"
+#include "virtio/vsock.h"
+#include "vmm/cli.h"
+#ifdef MINIVMM_TESTING
+#include "virtio/test_backend.h"
+#include "virtio/test_device.h"
+#endif
+
+struct virtio_devices {
+	struct virtio_mmio_bus bus;
+	bool vsock_ready;
+	struct vsock_device vsock;
+	struct vhost_vsock vhost_vsock;
+#ifdef MINIVMM_TESTING
+	struct test_backend vsock_test_backend;
+	int ntest;
+	struct test_device test[CLI_TEST_DEVICES_MAX];
+	struct test_backend test_backend[CLI_TEST_DEVICES_MAX];
+#endif
+};
+
+/* Open each device's backend and attach the device. Backends are opened
+ * here, before the guest boots, so a clashing vsock CID or a missing
+ * /dev/vhost-* is reported at once. On failure, virtio_devices_destroy
+ * undoes what was done. */
+int virtio_devices_create(struct virtio_devices *d, const struct vmm_config *cfg, int vm_fd,
+			  struct io_bus *mmio, const struct guest_memory *mem);
+/* What the guest's command line must say so it finds the devices. */
+int virtio_devices_cmdline(const struct virtio_devices *d, char *buf, size_t size);
+void virtio_devices_print_stats(struct virtio_devices *d);
+/* Stop every device (its backend lets go of the rings and eventfds),
+ * close the backends, then detach the slots. vCPUs must be stopped. */
+void virtio_devices_destroy(struct virtio_devices *d);
+
+#endif
