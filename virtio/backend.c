@@ -1,11 +1,12 @@
 #include "virtio/backend.h"
 
+#include <linux/virtio_config.h>
 #include <string.h>
 
+#include "lib/error.h"
 #include "lib/guest_memory.h"
 
-/* VIRTIO_F_VERSION_1 (virtio 1.2 section 6). */
-#define FEATURE_VERSION_1 (1ULL << 32)
+#define FEATURE_VERSION_1 (1ULL << VIRTIO_F_VERSION_1)
 
 void virtio_backend_config_from(struct virtio_backend_config *cfg, const struct virtio_mmio *t,
 				uint32_t nqueues, uint64_t backend_features)
@@ -24,6 +25,29 @@ void virtio_backend_config_from(struct virtio_backend_config *cfg, const struct 
 		};
 	}
 	cfg->call_fd = virtio_mmio_call_fd(t);
+}
+
+int virtio_backend_take_queues(const struct virtio_backend *b, struct virtio_mmio *t,
+			       uint32_t nqueues, bool *started)
+{
+	for (uint32_t i = 0; i < nqueues; i++) {
+		const struct virtio_mmio_queue *q = virtio_mmio_queue(t, i);
+		if (!q || !q->ready)
+			return error_set("driver set DRIVER_OK without queue %u ready", i);
+	}
+	struct virtio_backend_config cfg;
+	virtio_backend_config_from(&cfg, t, nqueues, b->features);
+	if (b->ops->start(b->ctx, &cfg) < 0)
+		return -1;
+	*started = true;
+	return 0;
+}
+
+void virtio_backend_release_queues(const struct virtio_backend *b, bool *started)
+{
+	if (*started)
+		b->ops->stop(b->ctx);
+	*started = false;
 }
 
 static const char *queue_problem(const struct virtio_queue_config *q,

@@ -54,6 +54,15 @@ struct virtio_backend {
 void virtio_backend_config_from(struct virtio_backend_config *cfg, const struct virtio_mmio *t,
 				uint32_t nqueues, uint64_t backend_features);
 
+/* A device's activation when its first nqueues queues go to its backend:
+ * every one of them must be ready; the backend gets the acked features it
+ * supports, the rings and the eventfds. Sets *started on success. 0, or -1
+ * with error_set(). */
+int virtio_backend_take_queues(const struct virtio_backend *b, struct virtio_mmio *t,
+			       uint32_t nqueues, bool *started);
+/* Its reset: the backend lets go, if it had the queues. */
+void virtio_backend_release_queues(const struct virtio_backend *b, bool *started);
+
 /* Pure check of a configuration against guest RAM, the features the
  * backend offered and the queue size limit; NULL if valid, else what is
  * wrong. The recording test backend and the fuzzers use it. */

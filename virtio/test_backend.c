@@ -1,11 +1,12 @@
 #include "virtio/test_backend.h"
 
 #include <inttypes.h>
+#include <linux/virtio_config.h>
 #include <unistd.h>
 
 #include "lib/error.h"
 
-#define FEATURE_VERSION_1 (1ULL << 32)
+#define FEATURE_VERSION_1 (1ULL << VIRTIO_F_VERSION_1)
 
 static int test_start(void *ctx, const struct virtio_backend_config *cfg)
 {

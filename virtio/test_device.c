@@ -1,8 +1,9 @@
 #include "virtio/test_device.h"
 
-#include "lib/error.h"
+#include <linux/virtio_config.h>
 
-#define FEATURE_VERSION_1 (1ULL << 32)
+
+#define FEATURE_VERSION_1 (1ULL << VIRTIO_F_VERSION_1)
 
 static uint64_t features(void *dev)
 {
@@ -41,24 +42,14 @@ static void config_write(void *dev, uint32_t offset, const uint8_t *data, uint32
 static int activate(void *dev, struct virtio_mmio *t)
 {
 	struct test_device *d = dev;
-	for (uint32_t i = 0; i < TEST_DEVICE_QUEUES; i++)
-		if (!virtio_mmio_queue(t, i)->ready)
-			return error_set("driver set DRIVER_OK without queue %u ready", i);
-	struct virtio_backend_config cfg;
-	virtio_backend_config_from(&cfg, t, TEST_DEVICE_QUEUES, d->backend.features);
-	if (d->backend.ops->start(d->backend.ctx, &cfg) < 0)
-		return -1;
-	d->started = 1;
-	return 0;
+	return virtio_backend_take_queues(&d->backend, t, TEST_DEVICE_QUEUES, &d->started);
 }
 
 static void reset(void *dev, struct virtio_mmio *t)
 {
 	struct test_device *d = dev;
 	(void)t;
-	if (d->started)
-		d->backend.ops->stop(d->backend.ctx);
-	d->started = 0;
+	virtio_backend_release_queues(&d->backend, &d->started);
 }
 
 static void notify(void *dev, struct virtio_mmio *t, uint32_t queue)

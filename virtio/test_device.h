@@ -8,6 +8,7 @@
 #ifndef MINIVMM_VIRTIO_TEST_DEVICE_H
 #define MINIVMM_VIRTIO_TEST_DEVICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "virtio/backend.h"
@@ -21,7 +22,7 @@ struct test_device {
 	uint32_t serial;
 	uint32_t scratch;
 	struct virtio_backend backend;
-	int started;
+	bool started;
 	struct virtio_mmio transport;
 };
 

@@ -34,17 +34,14 @@ static void config_read(void *dev, uint32_t offset, uint8_t *data, uint32_t len)
 static int activate(void *dev, struct virtio_mmio *t)
 {
 	struct vsock_device *d = dev;
-	const struct virtio_mmio_queue *rx = virtio_mmio_queue(t, 0);
-	const struct virtio_mmio_queue *tx = virtio_mmio_queue(t, 1);
-	if (!rx->ready || !tx->ready)
+	/* The event queue may be left unset: minivmm never uses it. */
+	if (!virtio_mmio_queue(t, 0)->ready || !virtio_mmio_queue(t, 1)->ready)
 		return error_set("driver set DRIVER_OK without rx and tx queues ready");
-	struct virtio_backend_config cfg;
-	virtio_backend_config_from(&cfg, t, VSOCK_BACKEND_QUEUES, d->backend.features);
-	if (d->backend.ops->start(d->backend.ctx, &cfg) < 0)
+	if (virtio_backend_take_queues(&d->backend, t, VSOCK_BACKEND_QUEUES,
+				       &d->backend_started) < 0)
 		return -1;
-	d->backend_started = true;
-	log_debug("virtio-vsock: started, features %#llx, rx %u tx %u entries",
-		  (unsigned long long)cfg.features, cfg.queues[0].num, cfg.queues[1].num);
+	log_debug("virtio-vsock: started, features %#llx", (unsigned long long)
+		  (virtio_mmio_acked_features(t) & d->backend.features));
 	return 0;
 }
 
@@ -52,11 +49,9 @@ static void reset(void *dev, struct virtio_mmio *t)
 {
 	struct vsock_device *d = dev;
 	(void)t;
-	if (d->backend_started) {
-		d->backend.ops->stop(d->backend.ctx);
-		d->backend_started = false;
+	if (d->backend_started)
 		log_debug("virtio-vsock: reset by the driver");
-	}
+	virtio_backend_release_queues(&d->backend, &d->backend_started);
 }
 
 static void notify(void *dev, struct virtio_mmio *t, uint32_t queue)

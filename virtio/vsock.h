@@ -11,23 +11,24 @@
 #include <stdint.h>
 
 #include "virtio/backend.h"
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
+#include <linux/virtio_vsock.h>
+
 #include "virtio/mmio.h"
 
-#define VIRTIO_ID_VSOCK 19
 #define VSOCK_NUM_QUEUES 3
 #define VSOCK_QUEUE_SIZE_MAX 256
 #define VSOCK_QUEUE_EVENT 2
 /* rx and tx: the queues the backend takes. */
 #define VSOCK_BACKEND_QUEUES 2
 
-/* Feature bits (virtio 1.2 6, 5.10.3). */
-#define VIRTIO_VSOCK_F_SEQPACKET 1
-#define VIRTIO_RING_F_INDIRECT_DESC 28
-#define VIRTIO_RING_F_EVENT_IDX 29
-#define VIRTIO_F_VERSION_1 32
-#define VIRTIO_F_ACCESS_PLATFORM 33
-#define VIRTIO_F_RING_PACKED 34
+/* Feature bits come from the uapi headers (virtio 1.2 section 6, 5.10.3);
+ * linux-libc-dev 6.1 lacks this one (virtio 1.2 section 6). */
+#ifndef VIRTIO_F_NOTIFICATION_DATA
 #define VIRTIO_F_NOTIFICATION_DATA 38
+#endif
 
 struct vsock_device {
 	uint64_t guest_cid;
