@@ -495,6 +495,9 @@ run "" --kernel "$img/hello.bzImage" --vsock-cid 3 --vsock-test-backend "$tmp/b0
 	--test-device "$tmp/t5" --test-device "$tmp/t6" --test-device "$tmp/t7"
 expect eight-devices-boot 0 '^hello from a tiny guest'
 
+# --- minivmm always stops when asked (tests/kvm/stop-tests.sh) ---------------
+. "$here/stop-tests.sh"
+
 # --- bad input: one clear line, the right exit status, no crash --------------
 head -c 100000 /dev/urandom >"$tmp/random.bin"
 head -c 700 "$img/hello.bzImage" >"$tmp/truncated.bzImage"
