@@ -36,7 +36,7 @@ SAN_OBJS := $(CORE_SRCS:%.c=$(BUILD)/san/%.o)
 SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)
 
-.PHONY: all clean test test-unit test-kvm test-boot test-demo test-stress run deps guest-images fuzz fuzz-smoke bench install
+.PHONY: all clean test test-unit test-kvm test-boot test-demo test-stress test-smp-soak run deps guest-images fuzz fuzz-smoke bench install
 all: minivmm
 
 minivmm: $(OBJS)
@@ -102,6 +102,15 @@ test-boot: $(BUILD)/minivmm-static guest-images
 test-stress: $(BUILD)/minivmm-static guest-images
 	$(MAKE) -s -C tests/kvm
 	BOOT_TESTS_SPEC=tests/boot/stress-tests.spec tests/boot/run-nested-tests.sh $(BUILD)/minivmm-static
+
+# The SMP soak (not part of make test): N boots with 2 vCPUs and N with 4,
+# vsock traffic both ways in each, no retries: `make test-smp-soak N=100`.
+test-smp-soak: $(BUILD)/minivmm-static guest-images
+	$(MAKE) -s -C tests/kvm
+	tests/boot/make-smp-soak-spec.sh $(or $(N),100) > $(BUILD)/smp-soak.spec
+	BOOT_TESTS_SPEC=$(BUILD)/smp-soak.spec BOOTRUN_RETRIES=0 BOOT_TESTS_OUT=$(BUILD)/smp-soak \
+		NESTED_TIMEOUT_S=$$(( $(or $(N),100) * 2 * 60 + 300 )) \
+		tests/boot/run-nested-tests.sh $(BUILD)/minivmm-static
 
 # make run itself (tests/boot/run-demo.sh), driven on a pseudo-terminal.
 test-demo: minivmm $(BUILD)/minivmm-static guest-images

@@ -11,7 +11,10 @@
 int file_read_all(const char *path, const char *what, size_t max_size, uint8_t **data,
 		  size_t *size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO or some devices would otherwise wait
+	 * (for a writer, a carrier...) before the check below can refuse
+	 * them; for a regular file it changes nothing. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return error_errno("%s: cannot open '%s'", what, path);
 	struct stat st;

@@ -4,6 +4,7 @@
 # (Criterion: its "Synthesis" line).
 #   1. unit     Criterion tests of the pure logic, under ASan/UBSan;
 #      layers   each folder includes only from its own layer and those below
+#      build    hardened release, static PIE, install, VERSION/CPPFLAGS/LDFLAGS
 #      runner   the boot-test runner against stand-in commands
 #      bench-table  make bench's table script on a made-up console
 #      fuzz     each libFuzzer target for a short run (make fuzz: 1,000,000 each)
@@ -46,6 +47,7 @@ layer() {
 
 layer unit make --no-print-directory test-unit
 layer layers tests/check-layers.sh
+layer build tests/check-build.sh
 layer runner tests/boot/selftest-bootrun.sh
 layer bench-table tests/bench/selftest-table.sh
 layer fuzz make --no-print-directory fuzz-smoke

@@ -830,6 +830,14 @@ void virtio_mmio_config_changed(struct virtio_mmio *t)
 
 void virtio_mmio_get_stats(struct virtio_mmio *t, struct virtio_mmio_stats *out)
 {
+	if (t->destroyed) {
+		/* A caller bug (--stats once read counters after teardown and
+		 * locked a destroyed mutex): say so rather than touch the lock. */
+		log_warn("%s: internal error: counters read after the transport was destroyed",
+			 t->name);
+		memset(out, 0, sizeof(*out));
+		return;
+	}
 	pthread_mutex_lock(&t->lock);
 	*out = t->stats;
 	pthread_mutex_unlock(&t->lock);
@@ -838,4 +846,5 @@ void virtio_mmio_get_stats(struct virtio_mmio *t, struct virtio_mmio_stats *out)
 void virtio_mmio_destroy(struct virtio_mmio *t)
 {
 	pthread_mutex_destroy(&t->lock);
+	t->destroyed = true;
 }

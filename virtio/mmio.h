@@ -150,6 +150,7 @@ struct virtio_mmio {
 	int call_fd;
 
 	uint32_t warned; /* kinds of violation already logged (bit per kind) */
+	bool destroyed;  /* virtio_mmio_destroy was called */
 	struct virtio_mmio_stats stats;
 };
 

@@ -17,7 +17,12 @@
 #include "lib/guest_memory.h"
 #include "lib/io_bus.h"
 #include "vmm/coalesced_io.h"
+#include "vmm/console_out.h"
 #include "vmm/stop.h"
+
+/* How long stdout may take nothing at the end before the rest of the
+ * guest's output is given up on. */
+#define CONSOLE_OUT_STALL_MS 1000
 
 struct board {
 	int vm_fd;
@@ -26,6 +31,7 @@ struct board {
 	bool log_boot_timer; /* --boot-timer */
 	struct io_bus pio;
 	struct io_bus mmio;
+	struct console_out out; /* the UART's output on its way to stdout */
 	struct serial8250 serial;
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;

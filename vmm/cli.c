@@ -26,6 +26,8 @@ const char cli_usage[] =
 	"  --boot-timer       print, in ms since start, when the vCPUs start and when\n"
 	"                     the guest reaches userspace and finishes booting (it\n"
 	"                     writes to port 0x440)\n"
+	"  --user USER        once the devices are open, give up root and run as\n"
+	"                     USER (a name from /etc/passwd, UID or UID:GID)\n"
 	"  --help             show this help and exit\n"
 	"  --version          show the version and exit\n"
 	"\n"
@@ -115,7 +117,7 @@ static int parse_cid(const char *s, uint32_t *cid)
 
 enum opt_id {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID, OPT_TEST_BACKEND,
-	OPT_TEST_DEVICE, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_HELP, OPT_VERSION,
+	OPT_TEST_DEVICE, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_HELP, OPT_VERSION, OPT_USER,
 };
 
 static const struct option options[] = {
@@ -128,6 +130,7 @@ static const struct option options[] = {
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 #ifdef MINIVMM_TESTING
@@ -176,6 +179,11 @@ static int apply(struct vmm_config *cfg, int id, const char *value)
 		return set_file(&cfg->test_devices[cfg->ntest_devices++], "test-device", value);
 	case OPT_BOOT_TIMER:
 		cfg->boot_timer = true;
+		return 0;
+	case OPT_USER:
+		if (*value == '\0')
+			return error_set("--user: empty user name");
+		cfg->user = value;
 		return 0;
 	case OPT_HELP:
 		cfg->help = true;

@@ -30,6 +30,7 @@ struct vmm_config {
 	bool debug;
 	bool stats;
 	bool boot_timer;
+	const char *user; /* --user: drop to this user after set-up */
 	bool help;
 	bool version;
 };

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -92,38 +93,28 @@ ssize_t console_read(struct console *c, uint8_t *buf, size_t len)
 	}
 }
 
-/* Block until stdout can take more; it is non-blocking only if another
- * process sharing the file description made it so. */
-static int wait_writable(void)
-{
-	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = POLLOUT };
+/* The console a fatal signal must restore; set once, before any thread
+ * that could die starts. */
+static struct console *fatal_console;
 
-	for (;;) {
-		if (poll(&pfd, 1, -1) >= 0)
-			return 0;
-		if (errno != EINTR)
-			return error_errno("console: poll on stdout");
-	}
+static void fatal_handler(int sig)
+{
+	if (fatal_console)
+		console_restore(fatal_console);
+	/* SA_RESETHAND put the default action back: die of the same signal. */
+	raise(sig);
 }
 
-int console_write_all(const uint8_t *buf, size_t len)
+int console_restore_on_fatal_signals(struct console *c)
 {
-	while (len > 0) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (wait_writable() < 0)
-				return -1;
-			continue;
-		}
-		if (n < 0)
-			return error_errno("console: write to stdout");
-		if (n == 0)
-			return error_set("console: write to stdout made no progress");
-		buf += n;
-		len -= (size_t)n;
-	}
+	static const int fatal[] = { SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+				     SIGABRT, SIGTRAP, SIGXCPU, SIGSYS };
+	struct sigaction sa = { .sa_handler = fatal_handler,
+				.sa_flags = SA_RESETHAND | SA_NODEFER };
+	sigemptyset(&sa.sa_mask);
+	fatal_console = c;
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (sigaction(fatal[i], &sa, NULL) < 0)
+			return error_errno("sigaction %d", fatal[i]);
 	return 0;
 }

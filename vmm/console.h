@@ -33,15 +33,17 @@ int console_open(struct console *c);
  * async-signal-safe (only tcsetattr); does nothing if nothing changed. */
 void console_restore(struct console *c);
 
+/* Restore the terminal before minivmm dies of a signal it does not
+ * otherwise handle (SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+ * SIGTRAP, SIGXCPU, SIGSYS): the handler puts c's saved settings back and
+ * re-raises the signal with its default action, so the exit status and a
+ * core dump stay as they would be. 0, or -1 with the error set. */
+int console_restore_on_fatal_signals(struct console *c);
+
 /* Read what stdin has now, without blocking. Returns the number of bytes
  * read, 0 if there is nothing (then c->eof tells whether input has ended,
  * after which stdin should no longer be polled), or -1 with the error set
  * on a read error. */
 ssize_t console_read(struct console *c, uint8_t *buf, size_t len);
-
-/* Write all of buf to stdout, retrying short writes, EINTR, and EAGAIN
- * (waiting for stdout to drain if someone made it non-blocking). Returns
- * 0, or -1 with the error set. */
-int console_write_all(const uint8_t *buf, size_t len);
 
 #endif

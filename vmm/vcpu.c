@@ -13,23 +13,8 @@
 #include "lib/error.h"
 #include "lib/log.h"
 #include "vmm/cpuid.h"
+#include "vmm/kick.h"
 #include "vmm/regdump.h"
-
-#define SIG_VCPU_KICK SIGUSR1
-
-static void kick_handler(int sig)
-{
-	(void)sig; /* only there so KVM_RUN returns with EINTR */
-}
-
-int vcpu_init_signals(void)
-{
-	struct sigaction sa = { .sa_handler = kick_handler };
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIG_VCPU_KICK, &sa, NULL) < 0)
-		return error_errno("sigaction");
-	return 0;
-}
 
 /* Each vCPU gets KVM's supported CPUID, adjusted by cpuid_adjust. */
 static int set_cpuid(struct vcpu *vcpu)
@@ -204,10 +189,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	const struct vcpu_env *env = vcpu->env;
-	sigset_t kick;
-	sigemptyset(&kick);
-	sigaddset(&kick, SIG_VCPU_KICK);
-	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	kick_signal_unblock();
 
 	while (!stop_requested(env->stop)) {
 		int r = ioctl(vcpu->fd, KVM_RUN, 0);
@@ -263,7 +245,7 @@ void vcpu_kick(struct vcpu *vcpu)
 		return;
 	/* immediate_exit covers a kick that lands just before KVM_RUN. */
 	vcpu->run->immediate_exit = 1;
-	pthread_kill(vcpu->thread, SIG_VCPU_KICK);
+	pthread_kill(vcpu->thread, KICK_SIGNAL);
 }
 
 void vcpu_join(struct vcpu *vcpu)

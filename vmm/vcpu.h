@@ -49,7 +49,4 @@ void vcpu_kick(struct vcpu *vcpu);
 void vcpu_join(struct vcpu *vcpu);
 void vcpu_destroy(struct vcpu *vcpu);
 
-/* Install the (empty) signal handler used by vcpu_kick. */
-int vcpu_init_signals(void);
-
 #endif

@@ -19,7 +19,9 @@
 #include "vmm/board.h"
 #include "vmm/console.h"
 #include "vmm/event_loop.h"
+#include "vmm/kick.h"
 #include "vmm/kvm.h"
+#include "vmm/privileges.h"
 #include "vmm/stop.h"
 #include "vmm/vcpu.h"
 #include "vmm/virtio_devices.h"
@@ -56,12 +58,16 @@ static int signals_up(struct vm *vm)
 	sigaddset(&vm->stop_signals, SIGHUP);
 	sigset_t kick;
 	sigemptyset(&kick);
-	sigaddset(&kick, SIGUSR1);
+	sigaddset(&kick, KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &vm->stop_signals, NULL);
 	pthread_sigmask(SIG_BLOCK, &kick, NULL);
+	/* A stdout that cannot be written (a closed pipe; a file at its
+	 * RLIMIT_FSIZE) fails the write with EPIPE or EFBIG instead of
+	 * killing minivmm; the guest's output is then dropped and counted. */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	vm->signal_fd = signalfd(-1, &vm->stop_signals, SFD_CLOEXEC);
-	if (vm->signal_fd < 0 || vcpu_init_signals() < 0)
+	if (vm->signal_fd < 0 || kick_signal_init() < 0)
 		return error_errno("cannot set up signal handling");
 	return stop_sink_init(&vm->stop);
 }
@@ -215,7 +221,9 @@ static void load_down(struct vm *vm)
 
 static int console_up(struct vm *vm)
 {
-	return console_open(&vm->console);
+	if (console_open(&vm->console) < 0)
+		return -1;
+	return console_restore_on_fatal_signals(&vm->console);
 }
 
 static void console_down(struct vm *vm)
@@ -236,6 +244,17 @@ static int coalesced_up(struct vm *vm)
 static void coalesced_down(struct vm *vm)
 {
 	board_stop_coalesced(&vm->board);
+}
+
+/* --user: the devices are open; nothing from here on needs root. */
+static int privileges_up(struct vm *vm)
+{
+	return vm->cfg->user ? privileges_become(vm->cfg->user) : 0;
+}
+
+static void privileges_down(struct vm *vm)
+{
+	(void)vm;
 }
 
 static int threads_up(struct vm *vm)
@@ -274,6 +293,7 @@ static const struct step {
 	{ "guest", load_guest, load_down },
 	{ "console", console_up, console_down },
 	{ "coalesced ring", coalesced_up, coalesced_down },
+	{ "privileges", privileges_up, privileges_down },
 	{ "vcpu threads", threads_up, threads_down },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
@@ -286,6 +306,15 @@ static void teardown(struct vm *vm, size_t done)
 
 static int report(struct vm *vm)
 {
+	int failed_errno;
+	unsigned long long dropped = console_out_dropped(&vm->board.out, &failed_errno);
+	if (dropped && failed_errno)
+		log_warn("%llu bytes of guest console output were dropped: stdout failed (%s)",
+			 dropped, strerror(failed_errno));
+	else if (dropped)
+		log_warn("%llu bytes of guest console output were dropped while stdout did not "
+			 "drain (a paused terminal or a pipe nobody reads)",
+			 dropped);
 	switch (atomic_load(&vm->stop.reason)) {
 	case VM_STOP_POWEROFF:
 	case VM_STOP_REBOOT:

@@ -23,7 +23,7 @@ out=$NESTED_ROOT/build/kvm-tests
 mkdir -p "$out" || exit 2
 export NESTED_CONSOLE_LOG=$out/console.log
 rm -f "$NESTED_CONSOLE_LOG"
-export NESTED_HOST_TOOLS="bash date $minivmm"
+export NESTED_HOST_TOOLS="bash date script $minivmm"
 
 nested_init
 job=$(mktemp "$NESTED_ROOT/build/kvm-job.XXXXXX") || exit 2

@@ -1429,3 +1429,17 @@ Test(virtio_mmio, concurrent_accesses_are_serialised)
 	cr_assert_eq(s.resets, 1 + THREAD_OPS / 50);
 	cr_assert_eq(fake.resets, 1, "only the first reset found the device active");
 }
+
+/* Counters read after the transport is gone are refused (zeros), never
+ * read under a destroyed mutex; the VM prints --stats before teardown. */
+Test(virtio_mmio_destroyed, stats_after_destroy_are_refused)
+{
+	init_with(&fake_ops, RAM_SIZE);
+	wr(VIRTIO_MMIO_STATUS, 4, 1);
+	struct virtio_mmio_stats s;
+	virtio_mmio_get_stats(&t, &s);
+	cr_assert_eq(s.other_writes, 1);
+	virtio_mmio_destroy(&t);
+	virtio_mmio_get_stats(&t, &s);
+	cr_assert_eq(s.other_writes, 0);
+}

@@ -1,0 +1,54 @@
+/* The guest's console output on its way to stdout, without ever blocking
+ * the thread that produced it.
+ *
+ * The UART hands each byte to console_out_put, which only appends to a
+ * bounded buffer (CONSOLE_OUT_BUFFER bytes) under a mutex; a writer thread
+ * of its own does the write()s. When stdout stops draining (a terminal
+ * paused with Ctrl-S, a pipe nobody reads), the buffer fills and further
+ * output is dropped and counted: the guest's UART never stalls, and the
+ * vCPU threads and the main loop never wait for the terminal, so a signal,
+ * Ctrl-A x or a dying guest always stops minivmm. When stdout fails for
+ * good (EPIPE, EFBIG under RLIMIT_FSIZE, EIO), output is dropped from then
+ * on. At the end, console_out_stop flushes what it can while the writer
+ * makes progress and gives up on a stalled one; minivmm then says how many
+ * bytes were lost (docs/robustness.md). */
+#ifndef MINIVMM_VMM_CONSOLE_OUT_H
+#define MINIVMM_VMM_CONSOLE_OUT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONSOLE_OUT_BUFFER (64 * 1024)
+
+struct console_out {
+	int fd;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	uint8_t buf[CONSOLE_OUT_BUFFER];
+	size_t head, len;       /* ring: bytes [head, head + len) wait */
+	size_t inflight;        /* taken by the writer, not yet written */
+	bool stopping;
+	atomic_bool give_up;    /* console_out_stop stopped waiting */
+	int failed_errno;       /* stdout failed for good: its errno, else 0 */
+	unsigned long long written, dropped;
+	pthread_t thread;
+	bool running;
+};
+
+/* Start the writer thread for fd (stdout). Before this, and after
+ * console_out_stop, console_out_put drops (and counts) what it is given:
+ * no guest runs then. */
+int console_out_start(struct console_out *o, int fd);
+/* Queue guest output; never blocks on the terminal. Any thread. */
+void console_out_put(struct console_out *o, const uint8_t *data, size_t len);
+/* Write out what is queued while the writer makes progress (it gives up
+ * after stall_ms without any), then stop the thread. */
+void console_out_stop(struct console_out *o, int stall_ms);
+/* Bytes dropped so far, and why (errno of the failure, or 0: the buffer
+ * was full while stdout did not drain). */
+unsigned long long console_out_dropped(struct console_out *o, int *failed_errno);
+
+#endif
