@@ -107,6 +107,30 @@ test fail-matched-once
 	run sh -c 'echo once; sleep 30'
 	expect 5 "once"
 	expect 1 "once"
+
+# require: checked before the command starts, wherever the line is.
+test skip-missing-capability
+	require 5 "echo checking; echo no frobnicator here; exit 1"
+	run sh -c 'echo ran > $work/skipped-test-ran'
+	expect 5 "ran"
+
+test skip-silent-requirement
+	run echo never
+	require 5 "exit 3"
+
+test pass-requirement-met
+	run echo met
+	require 5 "test -d /"
+	expect 5 "met"
+	exit 0 5
+
+test fail-requirement-stuck
+	require 1 "sleep 30"
+	run echo never
+
+test fail-requirement-killed
+	require 5 "kill -KILL \$\$"
+	run echo never
 EOF
 
 # No retries unless BOOTRUN_RETRIES asks for them.
@@ -117,8 +141,8 @@ cat "$work/out"
 echo "---"
 check "exit status 1 when a test fails" test "$rc" = 1
 check "no retry by default" not_has_match '^RETRY '
-check "summary line" has_line "4 passed, 10 failed"
-for t in pass-dialogue pass-tty-raw pass-number pass-after-last-match; do
+check "summary line" has_line "5 passed, 12 failed, 2 skipped"
+for t in pass-dialogue pass-tty-raw pass-number pass-after-last-match pass-requirement-met; do
 	check "$t passes" has_match "^PASS $t \\([0-9]+\\.[0-9] s\\)$"
 done
 check "label timing" has_match "^  pass-dialogue: greeting after [0-9.]+ s: hi$"
@@ -137,6 +161,16 @@ check "still running" has_match '^FAIL fail-still-running: .*still running 1 s l
 check "command not found" has_match '^FAIL fail-not-found: .*exit status 127'
 check "a match is consumed" has_match '^FAIL fail-matched-once: .*timeout after 1 s'
 check "per-test log" grep -q "got abc" "$work/logs/pass-dialogue.log"
+check "require not met: SKIP with the reason" \
+	has_match '^SKIP skip-missing-capability: no frobnicator here \(line [0-9]+: requirement echo checking; '
+check "require not met: the command never ran" test ! -e "$work/skipped-test-ran"
+check "require not met, no output: SKIP with the status" \
+	has_match '^SKIP skip-silent-requirement: line [0-9]+: requirement exit status 3: exit 3$'
+check "require still running: FAIL, not SKIP" \
+	has_match '^FAIL fail-requirement-stuck: line [0-9]+: requirement still running after 1 s: sleep 30$'
+check "require killed: FAIL, not SKIP" \
+	has_match '^FAIL fail-requirement-killed: line [0-9]+: requirement killed by signal 9'
+check "require output in the log" grep -q "no frobnicator here" "$work/logs/skip-missing-capability.log"
 # Shells exec their last command, so look for the tag in the environment,
 # which bootrun and only bootrun was started with.
 none_left() { ! grep -qszxF "BOOTRUN_SELFTEST_TAG=$tag" /proc/[0-9]*/environ; }
@@ -156,7 +190,13 @@ check "bad operator" has_match "bad.spec:3: unknown operator '~'"
 "$bootrun" "$work/standins.spec" no-such-test > "$work/out" 2>&1
 check "unknown test name: status 2" test $? = 2
 "$bootrun" -l "$work/logs" "$work/standins.spec" pass-number > "$work/out" 2>&1
-check "one test by name" has_line "1 passed, 0 failed"
+check "one test by name" has_line "1 passed, 0 failed, 0 skipped"
+"$bootrun" -l "$work/logs" "$work/standins.spec" pass-number skip-missing-capability > "$work/out" 2>&1
+check "a skip does not fail the run: status 0" test $? = 0
+check "a skip is counted" has_line "1 passed, 0 failed, 1 skipped"
+printf 'test a\n\trequire "true"\n\trun true\n' > "$work/bad.spec"
+"$bootrun" "$work/bad.spec" > "$work/out" 2>&1
+check "require without a time limit" has_match "bad.spec:2: timeout in seconds '\"true\"' is not a number"
 
 # BOOTRUN_RETRIES (by hand only): a test that fails and then passes on its
 # retry is FLAKY and counts as failed, so the run still fails; one that
@@ -185,7 +225,7 @@ check "retry: flaky test reported" \
 	has_line "FLAKY flaky: failed, then passed on attempt 2; counted as failed"
 check "retry: flaky test listed before the summary" \
 	has_line "FLAKY: passed only on a retry, counted as failed (1): flaky"
-check "retry: a flaky test counts as failed" has_line "1 passed, 2 failed"
+check "retry: a flaky test counts as failed" has_line "1 passed, 2 failed, 0 skipped"
 check "retry: a repeated failure fails" has_match '^FAIL fail-every-time: '
 check "retry: a repeated failure is not flaky" not_has_match '^FLAKY fail-every-time'
 check "retry: a passing test is not retried" not_has_match '^RETRY pass-first-time'
