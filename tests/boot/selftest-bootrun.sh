@@ -240,6 +240,7 @@ verdict() { # verdict NESTED_RC NESTED_STATUS CONSOLE_TEXT: nested_explain's sta
 	(
 		# shellcheck source=nested-host.sh
 		. "$here/nested-host.sh"
+		# shellcheck disable=SC2034 # read by nested_explain
 		NESTED_RC=$1 NESTED_STATUS=$2 NESTED_CONSOLE_LOG=$work/console.log
 		printf '%s\n' "$3" > "$NESTED_CONSOLE_LOG"
 		nested_explain 2>/dev/null
