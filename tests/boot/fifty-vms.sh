@@ -48,14 +48,29 @@ run() {
 	fi
 }
 
+# Open file descriptors of every process on the host but this shell, counted
+# without starting a process: `ls /proc/[0-9]*/fd | wc -l` counted lines
+# (with a header per process), and its own two processes showed up or not
+# depending on timing, so two counts of an idle host differed by a few.
+count_fds() {
+	fds=0
+	for d in /proc/[0-9]*/fd; do
+		[ "$d" = "/proc/$$/fd" ] && continue
+		set -- "$d"/*
+		[ "$1" = "$d/*" ] && continue	# gone, or no descriptors
+		fds=$((fds + $#))
+	done
+}
+
 snapshot() {
+	name=$1
 	sync
 	sleep 1
 	echo 3 > /proc/sys/vm/drop_caches
-	fds=$(ls /proc/[0-9]*/fd | wc -l)
+	count_fds
 	avail=$(awk '/^MemAvailable/ {print $2}' /proc/meminfo)
 	slab=$(awk '/^Slab/ {print $2}' /proc/meminfo)
-	cp /proc/meminfo "/tmp/meminfo.$1"
+	cp /proc/meminfo "/tmp/meminfo.$name"
 }
 
 # Warm-up: the first VMs allocate caches the kernel keeps.
