@@ -6,11 +6,17 @@
  *
  * Usage: bootrun [-l LOGDIR] SPEC [TEST...]
  *
- * Prints one line per test, "PASS NAME (S s)" or "FAIL NAME: REASON" plus
- * the end of that test's output, then "N passed, N failed". The whole
- * console output of each test goes to LOGDIR/NAME.log (default /tmp).
- * Exit status: 0 when every test passed, 1 when one failed, 2 for a bad
+ * Prints one line per test, "PASS NAME (S s)", "SKIP NAME: REASON" (a
+ * require step was not met: a capability the host lacks) or "FAIL NAME:
+ * REASON" plus the end of that test's output, then "N passed, N failed,
+ * N skipped". The whole console output of each test goes to
+ * LOGDIR/NAME.log (default /tmp). Exit status: 0 when no test failed
+ * (skipped ones do not fail the run), 1 when one failed, 2 for a bad
  * command line or spec.
+ *
+ * BOOTRUN_RETRIES=N runs a failed test up to N more times (for a person
+ * chasing a flaky test; make test never sets it). A test that passes only
+ * on a retry is reported FLAKY and counted as failed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -426,6 +432,59 @@ static void stop_spawned(struct run *r)
 	r->nspawned = 0;
 }
 
+/* A require step, before the test's command starts: 1 when the command
+ * exits 0, 0 when it exits with another status (the test is skipped; the
+ * reason, with its last output line, is in r->reason), -1 when it cannot
+ * run, is killed or outlasts its time limit (the test fails). */
+static int do_require(struct run *r, const struct step *st, FILE *log)
+{
+	struct host_cmd h = { .fd = -1 };
+	double begin = monotonic_now();
+	h.pid = host_start(st->text, &h.fd, NULL);
+	if (h.pid < 0) {
+		failed(r, "line %d: cannot start requirement: %s", st->line, strerror(errno));
+		return -1;
+	}
+	while (!host_done(NULL, &h) && monotonic_now() < begin + st->timeout_s) {
+		struct pollfd p = { .fd = h.fd, .events = POLLIN };
+		poll(&p, 1, 50);
+	}
+	bool timed_out = !h.exited;
+	if (timed_out) {
+		kill(-h.pid, SIGKILL);
+		waitpid(h.pid, &h.status, 0);
+	}
+	host_read(&h);
+	close(h.fd);
+	size_t n = 0;
+	const char *line = h.out ? last_line(h.out, h.len, &n) : "";
+	if (log) {
+		fprintf(log, "[bootrun] require$ %s\n%s[bootrun] requirement: %s\n", st->text,
+			h.out ? h.out : "", timed_out ? "timed out" : describe_exit(h.status));
+		fflush(log);
+	}
+	int verdict;
+	if (timed_out) {
+		failed(r, "line %d: requirement still running after %g s: %s", st->line,
+		       st->timeout_s, st->text);
+		verdict = -1;
+	} else if (!WIFEXITED(h.status)) {
+		failed(r, "line %d: requirement %s: %s", st->line, describe_exit(h.status), st->text);
+		verdict = -1;
+	} else if (WEXITSTATUS(h.status) != 0) {
+		if (n > 0)
+			failed(r, "%.*s (line %d: requirement %s)", (int)n, line, st->line, st->text);
+		else
+			failed(r, "line %d: requirement %s: %s", st->line, describe_exit(h.status),
+			       st->text);
+		verdict = 0;
+	} else {
+		verdict = 1;
+	}
+	free(h.out);
+	return verdict;
+}
+
 /* --- reporting ----------------------------------------------------------- */
 
 /* One line of output made printable: no CR, escapes for control bytes. */
@@ -484,10 +543,15 @@ static void print_marks(const struct run *r)
 
 /* --- one test ------------------------------------------------------------ */
 
-static FILE *open_log(const char *dir, const char *name)
+/* LOGDIR/NAME.log, or LOGDIR/NAME.attemptN.log for a retry (the failed
+ * first attempt's log is kept). */
+static FILE *open_log(const char *dir, const char *name, int attempt)
 {
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s.log", dir, name);
+	if (attempt > 1)
+		snprintf(path, sizeof(path), "%s/%s.attempt%d.log", dir, name, attempt);
+	else
+		snprintf(path, sizeof(path), "%s/%s.log", dir, name);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		fprintf(stderr, "bootrun: %s: %s (continuing without a log)\n", path,
@@ -495,12 +559,24 @@ static FILE *open_log(const char *dir, const char *name)
 	return f;
 }
 
-static bool run_test(const struct test *t, const char *logdir)
+enum outcome { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_SKIP };
+
+static enum outcome run_test(const struct test *t, const char *logdir, int attempt)
 {
 	struct run r = { .test = t };
-	FILE *log = open_log(logdir, t->name);
+	FILE *log = open_log(logdir, t->name, attempt);
 	r.start = monotonic_now();
-	bool ok = true;
+	bool ok = true, skip = false;
+	/* Requirements first, wherever they are in the test. */
+	for (size_t i = 0; ok && !skip && i < t->nsteps; i++) {
+		if (t->steps[i].kind != STEP_REQUIRE)
+			continue;
+		int met = do_require(&r, &t->steps[i], log);
+		ok = met >= 0;
+		skip = met == 0;
+	}
+	if (!ok || skip)
+		goto out;
 	if (pty_child_spawn(&r.child, t->command, log) < 0) {
 		ok = failed(&r, "cannot start a terminal for the command: %s", strerror(errno));
 		goto out;
@@ -529,6 +605,8 @@ static bool run_test(const struct test *t, const char *logdir)
 			break;
 		case STEP_NOTEXPECT:
 			break; /* checked over the whole output below */
+		case STEP_REQUIRE:
+			break; /* checked before the command started */
 		}
 	}
 	pty_child_finish(&r.child);
@@ -538,7 +616,9 @@ static bool run_test(const struct test *t, const char *logdir)
 			ok = check_notexpect(&r, &t->steps[i]);
 out:;
 	double took = monotonic_now() - r.start;
-	if (ok) {
+	if (skip) {
+		printf("SKIP %s: %s\n", t->name, r.reason);
+	} else if (ok) {
 		printf("PASS %s (%.1f s)\n", t->name, took);
 		print_marks(&r);
 	} else {
@@ -552,7 +632,7 @@ out:;
 	free(r.child.out);
 	free(r.marks);
 	free(r.last_host.out);
-	return ok;
+	return skip ? OUTCOME_SKIP : ok ? OUTCOME_PASS : OUTCOME_FAIL;
 }
 
 /* --- main ---------------------------------------------------------------- */
@@ -645,37 +725,43 @@ int main(int argc, char **argv)
 	/* A child that dies while we write to it must not kill the runner. */
 	signal(SIGPIPE, SIG_IGN);
 
-	/* BOOTRUN_RETRIES=N: run a failed test up to N more times. The nested
-	 * test host is an emulator whose own kernel has been seen to stall for
-	 * minutes on a loaded machine; a failure that repeats still fails, and
-	 * every retried test is listed at the end. */
+	/* BOOTRUN_RETRIES=N (by hand only; make test never sets it): run a
+	 * failed test up to N more times, to see whether a failure repeats.
+	 * A test that passes only on a retry is FLAKY and still counts as
+	 * failed, so a retry can never turn a failing run green; the flaky
+	 * tests are listed again before the summary. */
 	const char *env = getenv("BOOTRUN_RETRIES");
 	int retries = env ? atoi(env) : 0;
-	int passed = 0, nfailed = 0, nflaky = 0;
+	int passed = 0, nfailed = 0, nskipped = 0, nflaky = 0;
 	char flaky[1024] = "";
 	for (size_t i = 0; i < spec.ntests; i++) {
 		const struct test *t = &spec.tests[i];
 		if (!selected(t, argc, argv, optind + 1))
 			continue;
-		bool ok = run_test(t, logdir);
-		for (int attempt = 1; !ok && attempt <= retries; attempt++) {
+		enum outcome o = run_test(t, logdir, 1);
+		for (int attempt = 1; o == OUTCOME_FAIL && attempt <= retries; attempt++) {
 			printf("RETRY %s (attempt %d of %d)\n", t->name, attempt + 1, retries + 1);
 			fflush(stdout);
-			ok = run_test(t, logdir);
-			if (ok) {
+			if (run_test(t, logdir, attempt + 1) == OUTCOME_PASS) {
+				printf("FLAKY %s: failed, then passed on attempt %d; counted as failed\n",
+				       t->name, attempt + 1);
+				fflush(stdout);
 				nflaky++;
 				size_t used = strlen(flaky);
 				snprintf(flaky + used, sizeof(flaky) - used, " %s", t->name);
+				break;
 			}
 		}
-		if (ok)
+		if (o == OUTCOME_PASS)
 			passed++;
+		else if (o == OUTCOME_SKIP)
+			nskipped++;
 		else
 			nfailed++;
 	}
 	if (nflaky)
-		printf("passed only on a retry (%d):%s\n", nflaky, flaky);
-	printf("%d passed, %d failed\n", passed, nfailed);
+		printf("FLAKY: passed only on a retry, counted as failed (%d):%s\n", nflaky, flaky);
+	printf("%d passed, %d failed, %d skipped\n", passed, nfailed, nskipped);
 	spec_free(&spec);
 	return nfailed ? 1 : 0;
 }

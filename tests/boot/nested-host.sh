@@ -12,7 +12,10 @@
 #                                       (PATH or PATH=NAME) goes to /carry,
 #                                       JOB runs as /job in /carry
 #   nested_run MODE                     boot it; MODE is batch or interactive
-#   nested_explain                      print what nested_run's result means
+#   nested_explain                      print what nested_run's result means;
+#                                       returns 0 when the job reported a
+#                                       status, NESTED_EXIT_ENV or
+#                                       NESTED_EXIT_HOST when it did not
 #
 # Settings (environment):
 #   MINIVMM_CACHE       cache directory (default ~/.cache/minivmm)
@@ -41,6 +44,23 @@ NESTED_STATUS_BASE=16
 NESTED_FAIL_MODULE=100
 NESTED_FAIL_DEVICE=101
 NESTED_FAIL_SETUP=102
+
+# Exit statuses of the scripts that run tests in the nested host
+# (run-nested-tests.sh, tests/kvm/run-nested.sh), besides 0 (every test
+# passed), 1 (a test failed) and 2 (usage, or set-up on this machine failed):
+#   NESTED_EXIT_ENV   an environment fault, proven before any test ran: the
+#                     outer init reported that a kernel module did not load,
+#                     that /dev/kvm or /dev/vhost-vsock did not appear, or
+#                     that it could not set up; or QEMU itself failed before
+#                     the outer VM said it was ready. Nothing of minivmm has
+#                     run, so running the suite again is allowed.
+#   NESTED_EXIT_HOST  the outer host timed out, panicked, rebooted or died
+#                     after it was ready. minivmm ran in it and can cause
+#                     that, so it is a failure like any other: never retried.
+NESTED_EXIT_ENV=3
+NESTED_EXIT_HOST=4
+# The outer init's line once the modules are in and the devices are there.
+NESTED_READY_LINE="nested-host: /dev/kvm and /dev/vhost-vsock ready after"
 
 NESTED_HOST_TOOLS=${NESTED_HOST_TOOLS-socat}
 
@@ -313,32 +333,68 @@ nested_run() {
 	return 0
 }
 
+# nested_exit_after_explain PREFIX: for a script that runs tests in the
+# nested host, after nested_explain returned non-zero: say what the exit
+# status means, then exit with it.
+nested_exit_after_explain() {
+	local rc=$1 prefix=$2
+	if [ "$rc" = "$NESTED_EXIT_ENV" ]; then
+		echo "$prefix: exit status $rc: environment fault before any test ran" \
+			"(the nested host did not come up); a retry is allowed" >&2
+	else
+		echo "$prefix: exit status $rc: the outer host failed while the tests ran;" \
+			"counted as a failure, never retried" >&2
+	fi
+	exit "$rc"
+}
+
+# Whether the outer init printed its ready line (NESTED_READY_LINE) on the
+# console log. Without a console log there is no proof either way: "yes".
+nested_was_ready() {
+	[ -n "${NESTED_CONSOLE_LOG:-}" ] || return 0
+	[ -r "$NESTED_CONSOLE_LOG" ] || return 1
+	grep -qF -- "$NESTED_READY_LINE" "$NESTED_CONSOLE_LOG"
+}
+
 # One line on what went wrong when the job did not report a status of its
-# own, or the job's status when it did. Returns 0 when the job reported.
+# own, or the job's status when it did. Returns 0 when the job reported,
+# NESTED_EXIT_ENV for an environment fault that a second run may get past,
+# NESTED_EXIT_HOST for a timeout, panic or death of the outer host (which
+# minivmm running inside it can cause: not to be retried).
 nested_explain() {
 	local limit=${NESTED_TIMEOUT_S:-900}
 	if [ "$NESTED_RC" = 124 ]; then
-		nested_log "the outer VM did not finish within $limit s (NESTED_TIMEOUT_S) and was stopped"
-		return 1
+		nested_log "the outer VM did not finish within $limit s (NESTED_TIMEOUT_S) and was" \
+			"stopped; this is a failure, not an environment fault (no retry)"
+		return "$NESTED_EXIT_HOST"
 	fi
 	case "$NESTED_STATUS" in
 	-1)
 		if [ "$NESTED_RC" = 0 ]; then
 			nested_log "the outer VM stopped without reporting a status (outer kernel" \
-				"panic or reboot; see the console above)"
-		else
-			nested_log "QEMU failed (exit status $NESTED_RC) before the outer VM reported"
+				"panic or reboot; see the console above); this is a failure, not an" \
+				"environment fault (no retry)"
+			return "$NESTED_EXIT_HOST"
 		fi
-		return 1 ;;
+		if nested_was_ready; then
+			nested_log "QEMU failed (exit status $NESTED_RC) after the outer VM was ready;" \
+				"this is a failure, not an environment fault (no retry)"
+			return "$NESTED_EXIT_HOST"
+		fi
+		nested_log "ENVIRONMENT FAULT: QEMU failed (exit status $NESTED_RC) before the" \
+			"outer VM was ready"
+		return "$NESTED_EXIT_ENV" ;;
 	"$NESTED_FAIL_MODULE")
-		nested_log "the nested host failed to start: a kernel module did not load"
-		return 1 ;;
+		nested_log "ENVIRONMENT FAULT: the nested host failed to start: a kernel module did not load"
+		return "$NESTED_EXIT_ENV" ;;
 	"$NESTED_FAIL_DEVICE")
-		nested_log "the nested host failed to start: /dev/kvm or /dev/vhost-vsock is missing"
-		return 1 ;;
+		nested_log "ENVIRONMENT FAULT: the nested host failed to start: /dev/kvm or" \
+			"/dev/vhost-vsock is missing"
+		return "$NESTED_EXIT_ENV" ;;
 	"$NESTED_FAIL_SETUP")
-		nested_log "the nested host failed to start: its init could not set up (see above)"
-		return 1 ;;
+		nested_log "ENVIRONMENT FAULT: the nested host failed to start: its init could not" \
+			"set up (see above)"
+		return "$NESTED_EXIT_ENV" ;;
 	esac
 	return 0
 }

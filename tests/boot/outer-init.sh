@@ -65,6 +65,8 @@ done
 # the job's output. The rest is in dmesg, copied out with the logs below.
 echo 3 > /proc/sys/kernel/printk
 read -r uptime _ < /proc/uptime
+# nested-host.sh looks for this line (NESTED_READY_LINE): QEMU failing
+# before it is an environment fault, after it a failure.
 echo "nested-host: /dev/kvm and /dev/vhost-vsock ready after $uptime s (outer clock)"
 
 cd /carry 2>/dev/null || cd /

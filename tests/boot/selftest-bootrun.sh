@@ -31,6 +31,7 @@ check() { # check DESCRIPTION COMMAND...
 }
 has_line() { grep -qxF -- "$1" "$work/out"; }
 has_match() { grep -qE -- "$1" "$work/out"; }
+not_has_match() { ! grep -qE -- "$1" "$work/out"; }
 
 # A unique word in every stand-in's environment, so that leftovers can be found.
 tag=bootrun-selftest-$$
@@ -106,15 +107,42 @@ test fail-matched-once
 	run sh -c 'echo once; sleep 30'
 	expect 5 "once"
 	expect 1 "once"
+
+# require: checked before the command starts, wherever the line is.
+test skip-missing-capability
+	require 5 "echo checking; echo no frobnicator here; exit 1"
+	run sh -c 'echo ran > $work/skipped-test-ran'
+	expect 5 "ran"
+
+test skip-silent-requirement
+	run echo never
+	require 5 "exit 3"
+
+test pass-requirement-met
+	run echo met
+	require 5 "test -d /"
+	expect 5 "met"
+	exit 0 5
+
+test fail-requirement-stuck
+	require 1 "sleep 30"
+	run echo never
+
+test fail-requirement-killed
+	require 5 "kill -KILL \$\$"
+	run echo never
 EOF
 
-BOOTRUN_SELFTEST_TAG=$tag "$bootrun" -l "$work/logs" "$work/standins.spec" > "$work/out" 2>&1
+# No retries unless BOOTRUN_RETRIES asks for them.
+BOOTRUN_SELFTEST_TAG=$tag env -u BOOTRUN_RETRIES "$bootrun" -l "$work/logs" "$work/standins.spec" \
+	> "$work/out" 2>&1
 rc=$?
 cat "$work/out"
 echo "---"
 check "exit status 1 when a test fails" test "$rc" = 1
-check "summary line" has_line "4 passed, 10 failed"
-for t in pass-dialogue pass-tty-raw pass-number pass-after-last-match; do
+check "no retry by default" not_has_match '^RETRY '
+check "summary line" has_line "5 passed, 12 failed, 2 skipped"
+for t in pass-dialogue pass-tty-raw pass-number pass-after-last-match pass-requirement-met; do
 	check "$t passes" has_match "^PASS $t \\([0-9]+\\.[0-9] s\\)$"
 done
 check "label timing" has_match "^  pass-dialogue: greeting after [0-9.]+ s: hi$"
@@ -133,6 +161,16 @@ check "still running" has_match '^FAIL fail-still-running: .*still running 1 s l
 check "command not found" has_match '^FAIL fail-not-found: .*exit status 127'
 check "a match is consumed" has_match '^FAIL fail-matched-once: .*timeout after 1 s'
 check "per-test log" grep -q "got abc" "$work/logs/pass-dialogue.log"
+check "require not met: SKIP with the reason" \
+	has_match '^SKIP skip-missing-capability: no frobnicator here \(line [0-9]+: requirement echo checking; '
+check "require not met: the command never ran" test ! -e "$work/skipped-test-ran"
+check "require not met, no output: SKIP with the status" \
+	has_match '^SKIP skip-silent-requirement: line [0-9]+: requirement exit status 3: exit 3$'
+check "require still running: FAIL, not SKIP" \
+	has_match '^FAIL fail-requirement-stuck: line [0-9]+: requirement still running after 1 s: sleep 30$'
+check "require killed: FAIL, not SKIP" \
+	has_match '^FAIL fail-requirement-killed: line [0-9]+: requirement killed by signal 9'
+check "require output in the log" grep -q "no frobnicator here" "$work/logs/skip-missing-capability.log"
 # Shells exec their last command, so look for the tag in the environment,
 # which bootrun and only bootrun was started with.
 none_left() { ! grep -qszxF "BOOTRUN_SELFTEST_TAG=$tag" /proc/[0-9]*/environ; }
@@ -152,7 +190,74 @@ check "bad operator" has_match "bad.spec:3: unknown operator '~'"
 "$bootrun" "$work/standins.spec" no-such-test > "$work/out" 2>&1
 check "unknown test name: status 2" test $? = 2
 "$bootrun" -l "$work/logs" "$work/standins.spec" pass-number > "$work/out" 2>&1
-check "one test by name" has_line "1 passed, 0 failed"
+check "one test by name" has_line "1 passed, 0 failed, 0 skipped"
+"$bootrun" -l "$work/logs" "$work/standins.spec" pass-number skip-missing-capability > "$work/out" 2>&1
+check "a skip does not fail the run: status 0" test $? = 0
+check "a skip is counted" has_line "1 passed, 0 failed, 1 skipped"
+printf 'test a\n\trequire "true"\n\trun true\n' > "$work/bad.spec"
+"$bootrun" "$work/bad.spec" > "$work/out" 2>&1
+check "require without a time limit" has_match "bad.spec:2: timeout in seconds '\"true\"' is not a number"
+
+# BOOTRUN_RETRIES (by hand only): a test that fails and then passes on its
+# retry is FLAKY and counts as failed, so the run still fails; one that
+# fails every time fails; one that passes at once is not retried.
+cat > "$work/retry.spec" <<EOF
+test pass-first-time
+	run echo fine
+	expect 5 "fine"
+	exit 0 5
+
+test flaky
+	run sh -c 'if [ -e $work/flaky-ran ]; then echo second; else touch $work/flaky-ran; echo first; fi'
+	expect 5 "second"
+	exit 0 5
+
+test fail-every-time
+	run echo always-wrong
+	expect 5 "right"
+EOF
+BOOTRUN_RETRIES=1 "$bootrun" -l "$work/retry-logs" "$work/retry.spec" > "$work/out" 2>&1
+rc=$?
+sed 's/^/  retry run: /' "$work/out"
+check "retry: a flaky test fails the run (status 1)" test "$rc" = 1
+check "retry: flaky test retried" has_line "RETRY flaky (attempt 2 of 2)"
+check "retry: flaky test reported" \
+	has_line "FLAKY flaky: failed, then passed on attempt 2; counted as failed"
+check "retry: flaky test listed before the summary" \
+	has_line "FLAKY: passed only on a retry, counted as failed (1): flaky"
+check "retry: a flaky test counts as failed" has_line "1 passed, 2 failed, 0 skipped"
+check "retry: a repeated failure fails" has_match '^FAIL fail-every-time: '
+check "retry: a repeated failure is not flaky" not_has_match '^FLAKY fail-every-time'
+check "retry: a passing test is not retried" not_has_match '^RETRY pass-first-time'
+check "retry: the first attempt's log is kept" grep -q first "$work/retry-logs/flaky.log"
+check "retry: the retry has its own log" grep -q second "$work/retry-logs/flaky.attempt2.log"
+
+# The nested host's verdicts (nested-host.sh's nested_explain): only a
+# fault proven before the outer VM was ready allows make test its one
+# retry (status 3); a timeout, a panic or a QEMU death after it was ready
+# is a failure (status 4); a status the job reported is the job's.
+verdict() { # verdict NESTED_RC NESTED_STATUS CONSOLE_TEXT: nested_explain's status
+	(
+		# shellcheck source=nested-host.sh
+		. "$here/nested-host.sh"
+		# shellcheck disable=SC2034 # read by nested_explain
+		NESTED_RC=$1 NESTED_STATUS=$2 NESTED_CONSOLE_LOG=$work/console.log
+		printf '%s\n' "$3" > "$NESTED_CONSOLE_LOG"
+		nested_explain 2>/dev/null
+	)
+}
+ready='nested-host: /dev/kvm and /dev/vhost-vsock ready after 1.5 s (outer clock)'
+check "verdict: job reported 0" test "$(verdict 33 0 "$ready"; echo $?)" = 0
+check "verdict: job reported 1" test "$(verdict 35 1 "$ready"; echo $?)" = 0
+check "verdict: a module did not load: retry" test "$(verdict 233 100 booting; echo $?)" = 3
+check "verdict: /dev/kvm missing: retry" test "$(verdict 235 101 booting; echo $?)" = 3
+check "verdict: init could not set up: retry" test "$(verdict 237 102 booting; echo $?)" = 3
+check "verdict: QEMU failed before ready: retry" test "$(verdict 1 -1 booting; echo $?)" = 3
+check "verdict: QEMU failed after ready: no retry" test "$(verdict 1 -1 "$ready"; echo $?)" = 4
+check "verdict: timeout: no retry" test "$(verdict 124 -1 "$ready"; echo $?)" = 4
+check "verdict: timeout before ready: no retry" test "$(verdict 124 -1 booting; echo $?)" = 4
+check "verdict: panic: no retry" test "$(verdict 0 -1 "$ready"; echo $?)" = 4
+check "verdict: panic before ready: no retry" test "$(verdict 0 -1 booting; echo $?)" = 4
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -232,6 +232,11 @@ static int parse_step(struct parser *ps, const char *keyword, struct step *st)
 		st->kind = STEP_HOSTEXPECT;
 		if (quoted(ps, &st->text, &st->text_len, "text") < 0)
 			return -1;
+	} else if (strcmp(keyword, "require") == 0) {
+		st->kind = STEP_REQUIRE;
+		if (seconds(ps, &st->timeout_s) < 0 ||
+		    quoted(ps, &st->text, &st->text_len, "command") < 0)
+			return -1;
 	} else if (strcmp(keyword, "spawn") == 0) {
 		st->kind = STEP_SPAWN;
 		if (quoted(ps, &st->text, &st->text_len, "command") < 0)
@@ -335,7 +340,9 @@ static int parse_line(struct parser *ps, struct spec *out)
 		cur->command = strndup(ps->p, (size_t)(e - ps->p));
 		return cur->command ? 0 : fail(ps, "out of memory");
 	}
-	if (!cur->command)
+	/* A requirement is checked before the command starts, so it may
+	 * come before the run line. */
+	if (!cur->command && strcmp(keyword, "require") != 0)
 		return fail(ps, "'%s' before the run line of test '%s'", keyword, cur->name);
 	return add_step(ps, cur, keyword);
 }

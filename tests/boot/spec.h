@@ -18,6 +18,14 @@
  *   hostexpect "TEXT"              TEXT must occur in the last host command's output
  *   spawn "COMMAND"                start COMMAND on the host in the background;
  *                                  it is stopped when the test ends
+ *   require SECS "COMMAND"         a capability the test needs: COMMAND runs
+ *                                  with /bin/sh -c on the host before the
+ *                                  test's command starts (wherever the line
+ *                                  is); exit status 0 goes on, any other makes
+ *                                  the test a SKIP, reported with COMMAND's
+ *                                  last output line. Killed, or still running
+ *                                  after SECS: a FAIL, not a skip. Example:
+ *     require 10 "test -c /dev/vhost-vsock || { echo no vhost-vsock; exit 1; }"
  *
  * A line ending in a backslash continues on the next line.
  * Quoted strings take \n \r \t \\ \" and \xHH escapes. A LABEL makes the
@@ -41,6 +49,7 @@ enum step_kind {
 	STEP_HOST,
 	STEP_HOSTEXPECT,
 	STEP_SPAWN,
+	STEP_REQUIRE,
 };
 
 enum num_op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ };
@@ -48,9 +57,9 @@ enum num_op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ };
 struct step {
 	enum step_kind kind;
 	int line;           /* line in the spec, for messages */
-	double timeout_s;   /* expect, expectnum, exit, host */
+	double timeout_s;   /* expect, expectnum, exit, host, require */
 	char *text;         /* expect, expectnum (prefix), send, notexpect, host (command),
-			       hostexpect, spawn (command) */
+			       hostexpect, spawn (command), require (command) */
 	size_t text_len;    /* may contain NUL bytes from \x00 */
 	char *label;        /* optional, NULL when absent */
 	enum num_op op;     /* expectnum */

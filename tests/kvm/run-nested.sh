@@ -7,7 +7,12 @@
 #
 # minivmm-san and bash are carried in with their shared libraries (the
 # sanitizer runtimes among them), coreutils' date for nanosecond clocks.
-# Exit status: run-tests.sh's, or 2 when the nested host itself failed.
+# Exit status, as run-nested-tests.sh's (nested-host.sh has the details):
+#   0  every test passed     1  a test failed (run-tests.sh did not exit 0)
+#   2  usage, or setting up on this machine failed
+#   3  environment fault before any test ran (NESTED_EXIT_ENV): retry allowed
+#   4  the outer host timed out, panicked or died (NESTED_EXIT_HOST): a
+#      failure, never retried
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,5 +54,15 @@ done
 nested_build_initramfs "$job" "${files[@]}" || exit 2
 echo "run-nested: booting the nested host for the tiny-guest tests (QEMU TCG)" >&2
 nested_run batch
-nested_explain || exit 2
-exit "$NESTED_STATUS"
+nested_explain || nested_exit_after_explain $? run-nested
+# run-tests.sh exits 0 or 1; any other status of the job (bash killed,
+# missing) is a failure too, never one of the statuses above.
+if [ "$NESTED_STATUS" -ne 0 ]; then
+	echo "run-nested: the tiny-guest tests failed (status $NESTED_STATUS)" >&2
+	exit 1
+fi
+if ! tr -d '\r' < "$NESTED_CONSOLE_LOG" | grep -qE '^[0-9]+ passed, 0 failed(, [0-9]+ skipped)?$'; then
+	echo "run-nested: the tests exited 0 but their summary line is not on the console" >&2
+	exit 1
+fi
+exit 0

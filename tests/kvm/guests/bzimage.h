@@ -82,5 +82,12 @@ print:								\
 
 #define PRINT(label) leaq label(%rip), %rsi; call print
 
+/* PLAN(n): print "plan n" as the guest's first line: how many checks ("ok
+ * ..." or "FAIL ..." lines) follow, like a TAP plan. The host test compares
+ * the ok lines with it, so a check that never runs is noticed. The text
+ * sits inline, jumped over. Clobbers RAX, RDX, RSI. */
+#define PLAN(n) leaq 8f(%rip), %rsi; call print; jmp 9f; \
+	8: .ascii "plan ", #n; .asciz "\r\n"; 9:
+
 /* Reset through the i8042 (what Linux does with reboot=k). */
 #define RESET movb $0xfe, %al; outb %al, $0x64; 9: hlt; jmp 9b

@@ -2,7 +2,7 @@
  * protocol (Documentation/x86/boot.rst, "64-bit BOOT PROTOCOL"): long mode
  * with paging, an identity mapping, __BOOT_CS = 0x10 and __BOOT_DS = 0x18,
  * interrupts off, RSI = the boot_params ("zero page") filled in by the
- * loader. Prints "ok <what>" or "FAIL <what>" for each check. */
+ * loader. Prints "plan 15", then "ok <what>" or "FAIL <what>" for each check. */
 #include "bzimage.h"
 
 #define CHECK(jfail, name)					\
@@ -17,6 +17,7 @@ fail_##name:	.ascii "FAIL "; .ascii text; .asciz "\r\n"
 	movq %rsi, %r15			/* boot_params */
 	pushfq
 	popq %r14			/* RFLAGS at entry */
+	PLAN(15)
 
 	cmpl $0x53726448, 0x202(%r15)	/* "HdrS" copied into boot_params */
 	CHECK(jne, hdrs)

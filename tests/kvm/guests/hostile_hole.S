@@ -18,6 +18,7 @@
 #define HIGH 0x100000000
 #define HIGH_END 0x120000000
 
+	PLAN(33)
 	VIRTIO_INIT
 	leaq cases(%rip), %r12
 	call ring_cases

@@ -12,6 +12,7 @@
 
 #define CHECK_STATUS(val, msg) R32(VIRTIO_MMIO_STATUS); EXPECT(val, msg)
 
+	PLAN(11)
 	VIRTIO_INIT
 	W32(VIRTIO_MMIO_STATUS, 0)
 	movl $S_ACK, %eax

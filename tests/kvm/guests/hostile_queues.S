@@ -14,6 +14,7 @@
 #define A (RING_BASE + RING_AVAIL)
 #define U (RING_BASE + RING_USED)
 
+	PLAN(45)
 	VIRTIO_INIT
 	/* Queues that do not exist: QueueNumMax reads 0 (section 4.2.2) and
 	 * they cannot be made ready. */

@@ -11,6 +11,7 @@
 #define CHECK_STATUS(val, msg) R32(VIRTIO_MMIO_STATUS); EXPECT(val, msg)
 #define RO(offset, value, msg) .long offset, value; .quad msg - kernel_start
 
+	PLAN(38)
 	VIRTIO_INIT
 	SAY(t_reset)
 	W32(VIRTIO_MMIO_STATUS, 0)

@@ -18,6 +18,7 @@
 #define U (RING_BASE + RING_USED)
 #define RAM_END 0x10000000
 
+	PLAN(42)
 	VIRTIO_INIT
 	leaq cases(%rip), %r12
 	call ring_cases

@@ -17,6 +17,7 @@
 #define ACK_DRIVER W32(VIRTIO_MMIO_STATUS, 0); W32(VIRTIO_MMIO_STATUS, S_ACK); \
 	W32(VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER)
 
+	PLAN(36)
 	VIRTIO_INIT
 	SAY(t_order)
 	W32(VIRTIO_MMIO_STATUS, 0)
@@ -155,7 +156,7 @@ m_bit0:		.asciz "feature bit 0 (never offered): FEATURES_OK refused"
 m_no_v1:	.asciz "FEATURES_OK without VERSION_1 refused"
 m_word2:	.asciz "a feature above bit 63: FEATURES_OK refused"
 m_before_driver: .asciz "DriverFeatures before DRIVER ignored: FEATURES_OK refused"
-m_late_features: .asciz "DriverFeatures after FEATURES_OK ignored; device started"
+m_late_features: .asciz "late DriverFeatures ignored; device started"
 m_isr_active:	.asciz "InterruptStatus of an active device reads VRING (1)"
 m_isr_still:	.asciz "InterruptACK of undefined bits: InterruptStatus still 1"
 m_no_queues:	.asciz "DRIVER_OK with no queue ready: Status 0x4f, not started"

@@ -12,6 +12,7 @@
 #define BOOT_TIMER_PORT 0x440
 #define PAIRS 500000
 
+	PLAN(6)
 	VIRTIO_INIT
 	call handshake
 	EXPECT(S_ALL, m_before)

@@ -22,6 +22,7 @@
 
 #define CHECK_STATUS(val, msg) R32(VIRTIO_MMIO_STATUS); EXPECT(val, msg)
 
+	PLAN(20)
 	VIRTIO_INIT
 	SAY(t_reads)
 	movzbl VIRTIO_MMIO_MAGIC_VALUE(%rbx), %eax

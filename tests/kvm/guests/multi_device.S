@@ -17,7 +17,7 @@
 #define CONFIG 0x100
 #define TEST_ID 0xffff
 
-	PRINT(plan)
+	PLAN(15)
 	/* Who is where. */
 	SELECT(0)
 	R32(VIRTIO_MMIO_MAGIC_VALUE)
@@ -133,7 +133,6 @@ test_up:
 	orl %r8d, %eax
 	ret
 
-plan:		.asciz "plan 15\r\n"
 m_magic0:	.asciz "slot 0: magic 'virt'"
 m_id0:		.asciz "slot 0: vsock (19)"
 m_id1:		.asciz "slot 1: test device"
