@@ -68,7 +68,10 @@ void event_loop_run(struct event_loop *loop)
 		}
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(loop->signal_fd, &si, sizeof(si)) == sizeof(si))
+			bool got = read(loop->signal_fd, &si, sizeof(si)) == sizeof(si);
+			if (got && si.ssi_signo == SIGUSR2 && loop->dump_vcpus)
+				loop->dump_vcpus(loop->ctx);
+			else if (got)
 				stop_request(loop->stop, VM_STOP_SIGNAL, 128 + (int)si.ssi_signo,
 					     "stopped by signal %s", strsignal((int)si.ssi_signo));
 		}

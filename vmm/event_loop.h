@@ -15,6 +15,9 @@ struct event_loop {
 	struct board *board;
 	struct console *console;
 	unsigned long wakeups; /* --stats: main_loop_wakeups */
+	/* SIGUSR2 (from the signalfd): every vCPU prints its registers. */
+	void (*dump_vcpus)(void *ctx);
+	void *ctx;
 };
 
 void event_loop_run(struct event_loop *loop);

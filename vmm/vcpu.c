@@ -90,6 +90,20 @@ static void dump_registers(void *ctx, char *buf, size_t size)
 	regdump_format(buf, size, vcpu->id, &r, &s);
 }
 
+/* SIGUSR2: print where this vCPU is, then carry on. */
+static void dump_if_asked(struct vcpu *vcpu)
+{
+	const struct vcpu_env *env = vcpu->env;
+	unsigned gen = env->dump_generation ? atomic_load(env->dump_generation) : 0;
+	if (gen == vcpu->dumped_generation)
+		return;
+	vcpu->dumped_generation = gen;
+	char buf[2048];
+	buf[0] = '\0';
+	dump_registers(vcpu, buf, sizeof(buf));
+	log_msg(NULL, "vCPU %d registers (asked for with SIGUSR2):\n%s", vcpu->id, buf);
+}
+
 static void crash(struct vcpu *vcpu, const char *what)
 {
 	stop_request_detail(vcpu->env->stop, VM_STOP_CRASH, 1, dump_registers, vcpu,
@@ -203,6 +217,7 @@ static void *vcpu_thread(void *arg)
 			errno = run_errno;
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu->run->immediate_exit = 0;
+				dump_if_asked(vcpu);
 				continue;
 			}
 			error_errno("vCPU %d: KVM_RUN", vcpu->id);

@@ -4,6 +4,7 @@
 #define MINIVMM_VCPU_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "lib/io_bus.h"
@@ -25,6 +26,9 @@ struct vcpu_env {
 	const struct io_bus *mmio;
 	struct coalesced_io *coalesced;
 	struct stop_sink *stop;
+	/* Bumped to ask every vCPU for its registers (SIGUSR2: a stuck guest
+	 * is shown where it is); each prints them once per bump. */
+	atomic_uint *dump_generation;
 };
 
 struct vcpu {
@@ -38,13 +42,15 @@ struct vcpu {
 	unsigned long exits_pio;
 	unsigned long exits_mmio;
 	unsigned long exits_other;
+	unsigned dumped_generation;
 };
 
 int vcpu_create(struct vcpu *vcpu, const struct vcpu_env *env, int id);
 int vcpu_set_boot_state(struct vcpu *vcpu, const struct kvm_regs *regs,
 			const struct kvm_sregs *sregs);
 int vcpu_start(struct vcpu *vcpu);
-/* Make the vCPU leave KVM_RUN (it then sees the stop request). */
+/* Make the vCPU leave KVM_RUN (it then sees the stop request, or a
+ * request for its registers). */
 void vcpu_kick(struct vcpu *vcpu);
 void vcpu_join(struct vcpu *vcpu);
 void vcpu_destroy(struct vcpu *vcpu);

@@ -43,6 +43,7 @@ struct vm {
 	struct vcpu vcpus[CLI_CPUS_MAX];
 	struct console console;
 	struct event_loop loop;
+	atomic_uint dump_generation; /* SIGUSR2 */
 	bool ran; /* the vCPUs were started */
 };
 
@@ -56,6 +57,8 @@ static int signals_up(struct vm *vm)
 	sigaddset(&vm->stop_signals, SIGINT);
 	sigaddset(&vm->stop_signals, SIGTERM);
 	sigaddset(&vm->stop_signals, SIGHUP);
+	/* Not a stop: SIGUSR2 asks every vCPU for its registers. */
+	sigaddset(&vm->stop_signals, SIGUSR2);
 	sigset_t kick;
 	sigemptyset(&kick);
 	sigaddset(&kick, KICK_SIGNAL);
@@ -122,6 +125,7 @@ static int vcpus_up(struct vm *vm)
 		.mmio = &vm->board.mmio,
 		.coalesced = &vm->board.coalesced,
 		.stop = &vm->stop,
+		.dump_generation = &vm->dump_generation,
 	};
 	for (int i = 0; i < vm->ncpus; i++)
 		vm->vcpus[i] = (struct vcpu){ .env = &vm->vcpu_env, .fd = -1 };
@@ -279,6 +283,16 @@ static void threads_down(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 }
 
+/* SIGUSR2: each vCPU prints its registers when it next leaves KVM_RUN,
+ * which the kick makes it do at once (a guest halted for good included). */
+static void dump_vcpus(void *ctx)
+{
+	struct vm *vm = ctx;
+	atomic_fetch_add(&vm->dump_generation, 1);
+	for (int i = 0; i < vm->ncpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+}
+
 static const struct step {
 	const char *name;
 	int (*up)(struct vm *vm);
@@ -357,7 +371,7 @@ int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 	}
 	vm->loop = (struct event_loop){
 		.stop = &vm->stop, .signal_fd = vm->signal_fd, .board = &vm->board,
-		.console = &vm->console,
+		.console = &vm->console, .dump_vcpus = dump_vcpus, .ctx = vm,
 	};
 	event_loop_run(&vm->loop);
 	teardown(vm, NSTEPS);

@@ -192,6 +192,38 @@ static bool output_grew(struct pty_child *c, void *arg)
 	return c->out_len > *(size_t *)arg;
 }
 
+/* A stuck guest: where is each thread of each minivmm? Its state, the CPU
+ * time it used over one second (a vCPU spinning in the guest gains time, one
+ * waiting gains none), what it waits in (wchan) and its kernel stack, so a
+ * stall can be told apart: the guest idle with no interrupt coming (vCPU in
+ * kvm_vcpu_block), running in the guest, or minivmm blocked in userspace. */
+static void dump_stuck_threads(void)
+{
+	/* SIGUSR2 first: minivmm prints each vCPU's registers on the
+	 * console (the guest's RIP tells where it is stuck). */
+	static const char script[] =
+		"for p in $(pidof minivmm minivmm-san); do kill -USR2 $p; done; sleep 1;"
+		"for p in $(pidof minivmm minivmm-san); do"
+		"  for t in /proc/$p/task/*; do"
+		"    set -- $(cut -d' ' -f3,14,15 $t/stat); a=$(($2 + $3));"
+		"    echo \"$t $(cat $t/comm) state $1 cpu-ticks $a\"; done;"
+		"  sleep 1;"
+		"  for t in /proc/$p/task/*; do"
+		"    set -- $(cut -d' ' -f3,14,15 $t/stat);"
+		"    echo \"$t $(cat $t/comm) state $1 cpu-ticks $(($2 + $3)) wchan $(cat $t/wchan)\";"
+		"    head -n 8 $t/stack 2>/dev/null | sed 's/^/      /'; done; done";
+	printf("  --- minivmm's threads (the guest looks stuck):\n");
+	fflush(stdout);
+	FILE *f = popen(script, "r");
+	if (!f)
+		return;
+	char line[512];
+	while (fgets(line, sizeof(line), f))
+		printf("  %s", line);
+	pclose(f);
+	fflush(stdout);
+}
+
 /* After a timeout: does the VM still answer? A newline on its console makes
  * a live guest's shell print a prompt; silence means the guest (or the
  * machine under it) is stuck, not just the thing the test waited for. */
@@ -202,6 +234,7 @@ static const char *liveness(struct run *r)
 		return "cannot write to the VM's terminal";
 	if (pty_child_wait(&r->child, monotonic_now() + 10, output_grew, &before))
 		return "the VM still answers a newline";
+	dump_stuck_threads();
 	return "no answer to a newline within 10 s either: the guest looks stuck";
 }
 

@@ -146,3 +146,24 @@ if [ "$(id -u)" = 0 ]; then
 else
 	skip user-option-drops-root "not root: --user needs root to drop from"
 fi
+
+# SIGUSR2 is not a stop: every vCPU prints its registers (where a stuck
+# guest is stuck) and the guest runs on.
+: >"$tmp/out"
+: >"$tmp/err"
+"$minivmm" --kernel "$img/echo_input.bzImage" </dev/null >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+wait_for "$tmp/out" 'type a line'
+kill -USR2 "$pid"
+wait_for "$tmp/err" 'rip '
+alive=no
+kill -0 "$pid" 2>/dev/null && alive=yes
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+expect sigusr2-prints-registers 143 'type a line' 'vCPU 0 registers \(asked for with SIGUSR2\)'
+if [ "$alive" != yes ] || ! grep -q 'rip [0-9a-f]\{16\}' "$tmp/err"; then
+	fail sigusr2-guest-runs-on "alive after SIGUSR2: $alive"
+else
+	pass sigusr2-guest-runs-on
+fi
