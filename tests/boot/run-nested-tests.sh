@@ -20,7 +20,8 @@
 # make test-boot runs the suite once more after status 3 only (Makefile).
 # The outer console goes to build/boot-tests/console.log and every test's own
 # console to build/boot-tests/tests.log ($BOOT_TESTS_OUT instead of
-# build/boot-tests if set; BOOT_TESTS_SPEC replaces the spec). More settings:
+# build/boot-tests if set; BOOT_TESTS_SPEC replaces the spec; BOOT_TESTS_CARRY
+# adds files, PATH=NAME words, to /carry). More settings:
 # see nested-host.sh.
 set -uo pipefail
 
@@ -96,7 +97,7 @@ nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootru
 	"$images/bzImage=bzImage" "$images/initramfs.cpio.gz=initramfs.cpio.gz" \
 	"$images/programs/vsock-tool=vsock-tool" "$NESTED_ROOT/tests/kvm/out/hello.bzImage=hello.bzImage" \
 	"$here/fifty-vms.sh=fifty-vms.sh" \
-	"$spec=boot-tests.spec" || exit 2
+	"$spec=boot-tests.spec" ${BOOT_TESTS_CARRY:-} || exit 2
 echo "run-nested-tests: booting the nested host (QEMU TCG, ${NESTED_MEMORY_MIB} MiB," \
 	"${NESTED_CPUS:-2} vCPUs)" >&2
 nested_run batch
