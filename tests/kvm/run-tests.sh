@@ -234,6 +234,21 @@ elif [ -n "$thp_ok" ]; then
 else
 	fail guest-ram-huge-pages "no ${ram_kib} kB mapping that is 2 MiB-aligned and THP-eligible (start:THPeligible: ${thp:-none})"
 fi
+# Guest RAM is left out of core dumps (MADV_DONTDUMP): the kernel shows
+# "dd" in the VmFlags of that 2 MiB-aligned mapping.
+dd=$(awk -v want="$ram_kib" '
+	/^[0-9a-f]+-[0-9a-f]+ / { split($1, r, "-"); start = r[1] }
+	/^Size:/ { size = $2 }
+	/^VmFlags:/ && size == want { print start ":" ($0 ~ / dd( |$)/ ? "dd" : "-") }' "/proc/$pid/smaps")
+dd_ok=
+for m in $dd; do
+	[ "${m#*:}" = dd ] && [ $((0x${m%:*} % 0x200000)) = 0 ] && dd_ok=$m
+done
+if [ -n "$dd_ok" ]; then
+	pass guest-ram-not-in-core-dumps
+else
+	fail guest-ram-not-in-core-dumps "no ${ram_kib} kB mapping that is 2 MiB-aligned with VmFlags dd (start:flag: ${dd:-none})"
+fi
 sleep "$(awk -v ms="$((($(date +%s%N) - t0) / 1000000))" 'BEGIN {
 	s = (3000 - ms) / 1000; print (s > 0 ? s : 0) }')"
 kill -s TERM "$pid"
