@@ -30,6 +30,8 @@ struct vmm_config {
 	bool debug;
 	bool stats;
 	bool boot_timer;
+	bool no_seccomp;             /* --no-seccomp: no seccomp filters */
+	bool test_forbidden_syscall; /* testing: a forbidden call after the sandbox */
 	bool help;
 	bool version;
 };

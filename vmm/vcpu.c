@@ -14,6 +14,7 @@
 #include "lib/log.h"
 #include "vmm/cpuid.h"
 #include "vmm/regdump.h"
+#include "vmm/sandbox.h"
 
 #define SIG_VCPU_KICK SIGUSR1
 
@@ -208,6 +209,12 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&kick);
 	sigaddset(&kick, SIG_VCPU_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	/* The thread's own seccomp filter, before the guest runs
+	 * (vmm/sandbox.h: filters are per thread). */
+	if (env->sandbox && sandbox_install(SANDBOX_VCPU) < 0) {
+		stop_request(env->stop, VM_STOP_ERROR, 1, "vCPU %d: %s", vcpu->id, error_message());
+		return NULL;
+	}
 
 	while (!stop_requested(env->stop)) {
 		int r = ioctl(vcpu->fd, KVM_RUN, 0);

@@ -25,6 +25,7 @@ struct vcpu_env {
 	const struct io_bus *mmio;
 	struct coalesced_io *coalesced;
 	struct stop_sink *stop;
+	bool sandbox; /* each vCPU thread installs its seccomp filter */
 };
 
 struct vcpu {

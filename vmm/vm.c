@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "boot/bzimage.h"
@@ -20,6 +21,7 @@
 #include "vmm/console.h"
 #include "vmm/event_loop.h"
 #include "vmm/kvm.h"
+#include "vmm/sandbox.h"
 #include "vmm/stop.h"
 #include "vmm/vcpu.h"
 #include "vmm/virtio_devices.h"
@@ -116,6 +118,7 @@ static int vcpus_up(struct vm *vm)
 		.mmio = &vm->board.mmio,
 		.coalesced = &vm->board.coalesced,
 		.stop = &vm->stop,
+		.sandbox = !vm->cfg->no_seccomp,
 	};
 	for (int i = 0; i < vm->ncpus; i++)
 		vm->vcpus[i] = (struct vcpu){ .env = &vm->vcpu_env, .fd = -1 };
@@ -215,11 +218,17 @@ static void load_down(struct vm *vm)
 
 static int console_up(struct vm *vm)
 {
-	return console_open(&vm->console);
+	if (console_open(&vm->console) < 0)
+		return -1;
+	/* A forbidden system call ends minivmm from a signal handler, which
+	 * restores the terminal first. */
+	sandbox_set_console(&vm->console);
+	return 0;
 }
 
 static void console_down(struct vm *vm)
 {
+	sandbox_set_console(NULL);
 	console_restore(&vm->console);
 }
 
@@ -260,6 +269,41 @@ static void threads_down(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 }
 
+#ifdef MINIVMM_TESTING
+/* --test-forbidden-syscall: a call outside the main thread's list (a
+ * socket), which the SIGSYS handler must report (tests/kvm/run-tests.sh,
+ * "seccomp sandbox"); without the sandbox it simply succeeds. */
+static void make_forbidden_syscall(void)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	log_debug("--test-forbidden-syscall: socket() returned %d", fd);
+	if (fd >= 0)
+		close(fd);
+}
+#endif
+
+/* The main thread's seccomp filter. Filters are per thread (vmm/sandbox.h):
+ * each vCPU thread installs its own at its start, and this one comes only
+ * now, after every thread has been started, so that none inherits it.
+ * Nothing to undo: a filter stays until the process ends. */
+static int sandbox_up(struct vm *vm)
+{
+	if (vm->cfg->no_seccomp)
+		log_debug("seccomp: off (--no-seccomp)");
+	else if (sandbox_install(SANDBOX_MAIN) < 0)
+		return -1;
+#ifdef MINIVMM_TESTING
+	if (vm->cfg->test_forbidden_syscall)
+		make_forbidden_syscall();
+#endif
+	return 0;
+}
+
+static void sandbox_down(struct vm *vm)
+{
+	(void)vm;
+}
+
 static const struct step {
 	const char *name;
 	int (*up)(struct vm *vm);
@@ -275,6 +319,7 @@ static const struct step {
 	{ "console", console_up, console_down },
 	{ "coalesced ring", coalesced_up, coalesced_down },
 	{ "vcpu threads", threads_up, threads_down },
+	{ "sandbox", sandbox_up, sandbox_down },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
