@@ -17,7 +17,9 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 HARDEN_CFLAGS := -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
 HARDEN_CPPFLAGS := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
 HARDEN_LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
-LDLIBS := -lpthread
+# libseccomp: the sandbox's filters (vmm/sandbox.c); Debian's libseccomp.a
+# links into the static-pie build too.
+LDLIBS := -lseccomp -lpthread
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 BUILD := build
 

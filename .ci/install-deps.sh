@@ -7,6 +7,7 @@ set -eu
 
 # What each group is for:
 #   compiler and headers:      build-essential linux-libc-dev pkg-config
+#   seccomp sandbox:           libseccomp-dev (libseccomp.so and .a, for the static build)
 #   unit tests:                libcriterion-dev libfdt-dev
 #   demo guest kernel:         linux-source-6.1 bc flex bison libelf-dev libssl-dev xz-utils
 #                              lz4 (the kernel image's compression)
@@ -19,7 +20,7 @@ set -eu
 # firmware it loads), so --no-install-recommends still gives a QEMU that boots
 # -kernel images headless; its recommends are the GUI, qemu-utils, OVMF and
 # extra block backends.
-packages="build-essential linux-libc-dev pkg-config libcriterion-dev libfdt-dev
+packages="build-essential linux-libc-dev pkg-config libseccomp-dev libcriterion-dev libfdt-dev
 	linux-source-6.1 bc flex bison libelf-dev libssl-dev xz-utils lz4
 	busybox-static cpio gzip qemu-system-x86 dpkg-dev socat
 	clang-14 libclang-rt-14-dev llvm-14"

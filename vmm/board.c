@@ -2,7 +2,6 @@
 
 #include <linux/serial_reg.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/error.h"
 #include "lib/kvm_vm.h"
@@ -105,8 +104,6 @@ int board_create(struct board *b, int vm_fd, const struct guest_memory *mem,
 		.pio = { .name = "port I/O" }, .mmio = { .name = "MMIO" },
 		.coalesced = { .wake_fd = -1 },
 	};
-	if (console_out_start(&b->out, STDOUT_FILENO) < 0)
-		return -1;
 	serial8250_init(&b->serial, &(struct serial8250_ops){
 					    .write_out = serial_write_out,
 					    .set_irq = serial_set_irq,
@@ -155,7 +152,4 @@ void board_destroy(struct board *b)
 	if (b->serial_ready)
 		serial8250_destroy(&b->serial);
 	b->serial_ready = false;
-	/* The guest's last output, as far as stdout takes it: the writer is
-	 * given up on after a second without progress. */
-	console_out_stop(&b->out, CONSOLE_OUT_STALL_MS);
 }

@@ -20,10 +20,6 @@
 #include "vmm/console_out.h"
 #include "vmm/stop.h"
 
-/* How long stdout may take nothing at the end before the rest of the
- * guest's output is given up on. */
-#define CONSOLE_OUT_STALL_MS 1000
-
 struct board {
 	int vm_fd;
 	const struct guest_memory *mem;
@@ -31,7 +27,9 @@ struct board {
 	bool log_boot_timer; /* --boot-timer */
 	struct io_bus pio;
 	struct io_bus mmio;
-	struct console_out out; /* the UART's output on its way to stdout */
+	/* The UART's output on its way to stdout; its writer thread is
+	 * started and stopped by the VM's lifecycle (vm.c). */
+	struct console_out out;
 	struct serial8250 serial;
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;

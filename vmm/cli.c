@@ -28,6 +28,8 @@ const char cli_usage[] =
 	"                     writes to port 0x440)\n"
 	"  --user USER        once the devices are open, give up root and run as\n"
 	"                     USER (a name from /etc/passwd, UID or UID:GID)\n"
+	"  --no-seccomp       run without the seccomp sandbox (for debugging: the\n"
+	"                     threads may then make any system call)\n"
 	"  --help             show this help and exit\n"
 	"  --version          show the version and exit\n"
 	"\n"
@@ -39,6 +41,8 @@ const char cli_usage[] =
 	"  --test-device FILE a device made for tests (ID 0xffff, two queues) on\n"
 	"                     the next virtio-mmio slot, its recording backend\n"
 	"                     writing to FILE (repeatable, up to 7)\n"
+	"  --test-forbidden-syscall  the main thread makes a system call its seccomp\n"
+	"                     filter forbids (socket) right after installing it\n"
 	"\n"
 #endif
 	"Console: the guest's ttyS0. When stdin is a terminal it is put in raw\n"
@@ -46,7 +50,9 @@ const char cli_usage[] =
 	"\n"
 	"Exit status: 0 when the guest powers off or reboots (or Ctrl-A x),\n"
 	"1 when the guest crashes (kernel panic, triple fault) or minivmm fails,\n"
-	"2 for a usage error, 128+N when stopped by signal N (SIGINT, SIGTERM).\n";
+	"2 for a usage error, 128+N when stopped by signal N (SIGINT, SIGTERM),\n"
+	"159 when minivmm made a system call its seccomp sandbox forbids (a bug;\n"
+	"the message names the call).\n";
 
 /* Parse an unsigned decimal integer at the start of s; *end_out is where
  * it ends. Decimal only: "0123" is 123 (never octal), "0x10" is refused. */
@@ -117,7 +123,8 @@ static int parse_cid(const char *s, uint32_t *cid)
 
 enum opt_id {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID, OPT_TEST_BACKEND,
-	OPT_TEST_DEVICE, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_HELP, OPT_VERSION, OPT_USER,
+	OPT_TEST_DEVICE, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_NO_SECCOMP,
+	OPT_TEST_FORBIDDEN_SYSCALL, OPT_HELP, OPT_VERSION, OPT_USER,
 };
 
 static const struct option options[] = {
@@ -131,11 +138,13 @@ static const struct option options[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 #ifdef MINIVMM_TESTING
 	{ "vsock-test-backend", required_argument, NULL, OPT_TEST_BACKEND },
 	{ "test-device", required_argument, NULL, OPT_TEST_DEVICE },
+	{ "test-forbidden-syscall", no_argument, NULL, OPT_TEST_FORBIDDEN_SYSCALL },
 #endif
 	{ NULL, 0, NULL, 0 },
 };
@@ -184,6 +193,12 @@ static int apply(struct vmm_config *cfg, int id, const char *value)
 		if (*value == '\0')
 			return error_set("--user: empty user name");
 		cfg->user = value;
+		return 0;
+	case OPT_NO_SECCOMP:
+		cfg->no_seccomp = true;
+		return 0;
+	case OPT_TEST_FORBIDDEN_SYSCALL:
+		cfg->test_forbidden_syscall = true;
 		return 0;
 	case OPT_HELP:
 		cfg->help = true;

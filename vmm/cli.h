@@ -31,6 +31,8 @@ struct vmm_config {
 	bool stats;
 	bool boot_timer;
 	const char *user; /* --user: drop to this user after set-up */
+	bool no_seccomp;             /* --no-seccomp: no seccomp filters */
+	bool test_forbidden_syscall; /* testing: a forbidden call after the sandbox */
 	bool help;
 	bool version;
 };

@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/error.h"
 #include "vmm/kick.h"
+#include "vmm/sandbox.h"
 
 /* Called with o->lock held: take up to `max` queued bytes out of the ring. */
 static size_t take(struct console_out *o, uint8_t *out, size_t max)
@@ -54,7 +56,16 @@ static void *writer(void *arg)
 	struct console_out *o = arg;
 	uint8_t chunk[4096];
 	kick_signal_unblock();
+	bool failed = o->sandbox && sandbox_install(SANDBOX_CONSOLE_WRITER) < 0;
 	pthread_mutex_lock(&o->lock);
+	o->started = true;
+	if (failed) /* the message is this thread's: hand it over */
+		snprintf(o->start_error, sizeof(o->start_error), "%s", error_message());
+	pthread_cond_broadcast(&o->wake);
+	if (failed) {
+		pthread_mutex_unlock(&o->lock);
+		return NULL;
+	}
 	for (;;) {
 		while (o->len == 0 && !o->stopping)
 			pthread_cond_wait(&o->wake, &o->lock);
@@ -80,9 +91,9 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-int console_out_start(struct console_out *o, int fd)
+int console_out_start(struct console_out *o, int fd, bool sandbox)
 {
-	*o = (struct console_out){ .fd = fd };
+	*o = (struct console_out){ .fd = fd, .sandbox = sandbox };
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_cond_init(&o->wake, NULL);
 	pthread_attr_t attr;
@@ -98,9 +109,17 @@ int console_out_start(struct console_out *o, int fd)
 		errno = r;
 		return error_errno("console: cannot start the output thread");
 	}
+	/* Wait until the writer has its filter (or failed to get it). */
 	pthread_mutex_lock(&o->lock);
-	o->running = true;
+	while (!o->started)
+		pthread_cond_wait(&o->wake, &o->lock);
+	bool failed = o->start_error[0] != '\0';
+	o->running = !failed;
 	pthread_mutex_unlock(&o->lock);
+	if (failed) {
+		pthread_join(o->thread, NULL);
+		return error_set("console output thread: %s", o->start_error);
+	}
 	return 0;
 }
 

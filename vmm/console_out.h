@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/error.h"
+
 #define CONSOLE_OUT_BUFFER (64 * 1024)
 
 struct console_out {
@@ -36,12 +38,17 @@ struct console_out {
 	unsigned long long written, dropped;
 	pthread_t thread;
 	bool running;
+	bool sandbox;     /* the writer installs its seccomp filter */
+	bool started;     /* the writer reported back from its set-up */
+	char start_error[ERROR_MAX]; /* ... and why it cannot run, or "" */
 };
 
-/* Start the writer thread for fd (stdout). Before this, and after
+/* Start the writer thread for fd (stdout); with sandbox, it confines
+ * itself to its seccomp list (vmm/sandbox.h) before it writes anything,
+ * and this returns only once it has. Before this, and after
  * console_out_stop, console_out_put drops (and counts) what it is given:
  * no guest runs then. */
-int console_out_start(struct console_out *o, int fd);
+int console_out_start(struct console_out *o, int fd, bool sandbox);
 /* Queue guest output; never blocks on the terminal. Any thread. */
 void console_out_put(struct console_out *o, const uint8_t *data, size_t len);
 /* Write out what is queued while the writer makes progress (it gives up

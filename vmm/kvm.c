@@ -93,6 +93,10 @@ static int map_memory(struct kvm *kvm, uint64_t bytes)
 	 * Without THP this fails or does nothing, which is fine. */
 	if (madvise(p, bytes, MADV_HUGEPAGE) < 0)
 		log_debug("guest RAM: no transparent huge pages (madvise: %s)", strerror(errno));
+	/* A core dump of minivmm must not carry the guest's memory (its
+	 * secrets, and gigabytes): VM_DONTDUMP, which core dumps skip. */
+	if (madvise(p, bytes, MADV_DONTDUMP) < 0)
+		return error_errno("guest RAM: madvise(MADV_DONTDUMP)");
 
 	struct guest_memory_region r;
 	guest_memory_for_each_region(mem, i, r) {

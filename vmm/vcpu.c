@@ -15,6 +15,7 @@
 #include "vmm/cpuid.h"
 #include "vmm/kick.h"
 #include "vmm/regdump.h"
+#include "vmm/sandbox.h"
 
 /* Each vCPU gets KVM's supported CPUID, adjusted by cpuid_adjust. */
 static int set_cpuid(struct vcpu *vcpu)
@@ -204,6 +205,12 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 	const struct vcpu_env *env = vcpu->env;
 	kick_signal_unblock();
+	/* The thread's own seccomp filter, before the guest runs
+	 * (vmm/sandbox.h: filters are per thread). */
+	if (env->sandbox && sandbox_install(SANDBOX_VCPU) < 0) {
+		stop_request(env->stop, VM_STOP_ERROR, 1, "vCPU %d: %s", vcpu->id, error_message());
+		return NULL;
+	}
 
 	while (!stop_requested(env->stop)) {
 		int r = ioctl(vcpu->fd, KVM_RUN, 0);

@@ -29,6 +29,7 @@ struct vcpu_env {
 	/* Bumped to ask every vCPU for its registers (SIGUSR2: a stuck guest
 	 * is shown where it is); each prints them once per bump. */
 	atomic_uint *dump_generation;
+	bool sandbox; /* each vCPU thread installs its seccomp filter */
 };
 
 struct vcpu {

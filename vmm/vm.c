@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "boot/bzimage.h"
@@ -22,6 +23,7 @@
 #include "vmm/kick.h"
 #include "vmm/kvm.h"
 #include "vmm/privileges.h"
+#include "vmm/sandbox.h"
 #include "vmm/stop.h"
 #include "vmm/vcpu.h"
 #include "vmm/virtio_devices.h"
@@ -126,6 +128,7 @@ static int vcpus_up(struct vm *vm)
 		.coalesced = &vm->board.coalesced,
 		.stop = &vm->stop,
 		.dump_generation = &vm->dump_generation,
+		.sandbox = !vm->cfg->no_seccomp,
 	};
 	for (int i = 0; i < vm->ncpus; i++)
 		vm->vcpus[i] = (struct vcpu){ .env = &vm->vcpu_env, .fd = -1 };
@@ -227,11 +230,17 @@ static int console_up(struct vm *vm)
 {
 	if (console_open(&vm->console) < 0)
 		return -1;
-	return console_restore_on_fatal_signals(&vm->console);
+	if (console_restore_on_fatal_signals(&vm->console) < 0)
+		return -1;
+	/* A forbidden system call ends minivmm from a signal handler, which
+	 * restores the terminal first. */
+	sandbox_set_console(&vm->console);
+	return 0;
 }
 
 static void console_down(struct vm *vm)
 {
+	sandbox_set_console(NULL);
 	console_restore(&vm->console);
 }
 
@@ -259,6 +268,25 @@ static int privileges_up(struct vm *vm)
 static void privileges_down(struct vm *vm)
 {
 	(void)vm;
+}
+
+/* How long stdout may take nothing at the end before the rest of the
+ * guest's output is given up on. */
+#define CONSOLE_OUT_STALL_MS 1000
+
+/* The console output writer: started after the privileges are dropped
+ * (glibc's setuid reaches every thread, and the writer's seccomp filter
+ * would not allow it) and before the main thread's filter (vmm/sandbox.h). */
+static int output_up(struct vm *vm)
+{
+	return console_out_start(&vm->board.out, STDOUT_FILENO, !vm->cfg->no_seccomp);
+}
+
+/* The guest's last output (the ring was replayed just before), as far as
+ * stdout takes it. */
+static void output_down(struct vm *vm)
+{
+	console_out_stop(&vm->board.out, CONSOLE_OUT_STALL_MS);
 }
 
 static int threads_up(struct vm *vm)
@@ -293,6 +321,41 @@ static void dump_vcpus(void *ctx)
 		vcpu_kick(&vm->vcpus[i]);
 }
 
+#ifdef MINIVMM_TESTING
+/* --test-forbidden-syscall: a call outside the main thread's list (a
+ * socket), which the SIGSYS handler must report (tests/kvm/run-tests.sh,
+ * "seccomp sandbox"); without the sandbox it simply succeeds. */
+static void make_forbidden_syscall(void)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	log_debug("--test-forbidden-syscall: socket() returned %d", fd);
+	if (fd >= 0)
+		close(fd);
+}
+#endif
+
+/* The main thread's seccomp filter. Filters are per thread (vmm/sandbox.h):
+ * each vCPU thread installs its own at its start, and this one comes only
+ * now, after every thread has been started, so that none inherits it.
+ * Nothing to undo: a filter stays until the process ends. */
+static int sandbox_up(struct vm *vm)
+{
+	if (vm->cfg->no_seccomp)
+		log_debug("seccomp: off (--no-seccomp)");
+	else if (sandbox_install(SANDBOX_MAIN) < 0)
+		return -1;
+#ifdef MINIVMM_TESTING
+	if (vm->cfg->test_forbidden_syscall)
+		make_forbidden_syscall();
+#endif
+	return 0;
+}
+
+static void sandbox_down(struct vm *vm)
+{
+	(void)vm;
+}
+
 static const struct step {
 	const char *name;
 	int (*up)(struct vm *vm);
@@ -306,9 +369,11 @@ static const struct step {
 	{ "stats", stats_up, stats_down },
 	{ "guest", load_guest, load_down },
 	{ "console", console_up, console_down },
-	{ "coalesced ring", coalesced_up, coalesced_down },
 	{ "privileges", privileges_up, privileges_down },
+	{ "console output", output_up, output_down },
+	{ "coalesced ring", coalesced_up, coalesced_down },
 	{ "vcpu threads", threads_up, threads_down },
+	{ "sandbox", sandbox_up, sandbox_down },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 

@@ -19,13 +19,16 @@ Test(cli, defaults)
 	cr_assert_null(c.cmdline);
 	cr_assert_not(c.vsock);
 	cr_assert_not(c.debug);
+	cr_assert_not(c.no_seccomp); /* the sandbox is on unless asked */
+	cr_assert_not(c.test_forbidden_syscall);
 }
 
 Test(cli, all_options_both_spellings)
 {
 	struct vmm_config c;
 	cr_assert_eq(PARSE(&c, "--kernel=k", "--initrd", "i", "--cmdline=quiet loglevel=1",
-			   "--memory", "3584", "--cpus=4", "--vsock-cid", "3", "--debug", "--stats", "--boot-timer"), 0);
+			   "--memory", "3584", "--cpus=4", "--vsock-cid", "3", "--debug", "--stats", "--boot-timer",
+			   "--no-seccomp"), 0);
 	cr_assert_str_eq(c.kernel, "k");
 	cr_assert_str_eq(c.initrd, "i");
 	cr_assert_str_eq(c.cmdline, "quiet loglevel=1");
@@ -36,6 +39,7 @@ Test(cli, all_options_both_spellings)
 	cr_assert(c.debug);
 	cr_assert(c.stats);
 	cr_assert(c.boot_timer);
+	cr_assert(c.no_seccomp);
 }
 
 Test(cli, memory_suffixes)
@@ -160,4 +164,20 @@ Test(cli, test_backend_needs_vsock)
 	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-test-backend", "/tmp/x"), "needs --vsock-cid");
 	cr_assert_eq(PARSE(&c, "--kernel", "k", "--vsock-cid", "3", "--vsock-test-backend", "/tmp/x"), 0);
 	cr_assert_str_eq(c.vsock_test_backend, "/tmp/x");
+}
+
+Test(cli, seccomp_options)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--no-seccomp"), 0);
+	cr_assert(c.no_seccomp);
+	assert_fails(PARSE(&c, "--kernel", "k", "--no-seccomp=1"), "takes no value");
+	assert_fails(PARSE(&c, "--kernel", "k", "--seccomp"), "unknown option '--seccomp'");
+	/* Test build only (the unit tests are one). */
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--test-forbidden-syscall"), 0);
+	cr_assert(c.test_forbidden_syscall);
+	cr_assert_not(c.no_seccomp);
+	cr_assert(strstr(cli_usage, "--no-seccomp"));
+	cr_assert(strstr(cli_usage, "--test-forbidden-syscall"));
+	cr_assert(strstr(cli_usage, "159"));
 }
