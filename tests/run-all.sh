@@ -44,7 +44,7 @@ layer() {
 	total_skip=$((total_skip + s))
 	# The only retry make test allows: after a proven environment fault
 	# (Makefile nested_retry); counted in the total line so it is seen.
-	total_retries=$((total_retries + $(grep -c 'ENVIRONMENT FAULT' "$log")))
+	total_retries=$((total_retries + $(grep -c '^[a-z-]*: \*\*\* ENVIRONMENT FAULT' "$log")))
 	total_fail=$((total_fail + f))
 	[ "$rc" -eq 0 ] || failed_layers+=("$name")
 }

@@ -166,21 +166,27 @@ static void kick(int sig)
 	(void)sig;
 }
 
+static pthread_mutex_t go_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t go_cond = PTHREAD_COND_INITIALIZER;
+
+/* Waits with futex only, as a vCPU thread may: it never polls. */
 static void *vcpu_like_thread(void *arg)
 {
-	volatile int *go = arg;
+	int *go = arg;
 	install(SANDBOX_VCPU);
 	void *p = malloc(1000);
 	free(p);
+	pthread_mutex_lock(&go_lock);
 	while (!*go)
-		poll(NULL, 0, 1);
+		pthread_cond_wait(&go_cond, &go_lock);
+	pthread_mutex_unlock(&go_lock);
 	return NULL;
 }
 
 static void threads_then_main(void *arg)
 {
 	(void)arg;
-	static volatile int go;
+	static int go;
 	signal(SIGUSR1, kick);
 	pthread_t t[2];
 	for (int i = 0; i < 2; i++)
@@ -189,7 +195,10 @@ static void threads_then_main(void *arg)
 	install(SANDBOX_MAIN);
 	for (int i = 0; i < 2; i++)
 		pthread_kill(t[i], SIGUSR1);
+	pthread_mutex_lock(&go_lock);
 	go = 1;
+	pthread_cond_broadcast(&go_cond);
+	pthread_mutex_unlock(&go_lock);
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	fprintf(stderr, "threads: joined\n");
