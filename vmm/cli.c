@@ -52,7 +52,10 @@ const char cli_usage[] =
 	"1 when the guest crashes (kernel panic, triple fault) or minivmm fails,\n"
 	"2 for a usage error, 128+N when stopped by signal N (SIGINT, SIGTERM),\n"
 	"159 when minivmm made a system call its seccomp sandbox forbids (a bug;\n"
-	"the message names the call).\n";
+	"the message names the call).\n"
+	"\n"
+	"Signals: SIGINT, SIGTERM and SIGHUP stop the VM; SIGUSR2 makes every vCPU\n"
+	"print its registers and the guest runs on (where is a stuck guest?).\n";
 
 /* Parse an unsigned decimal integer at the start of s; *end_out is where
  * it ends. Decimal only: "0123" is 123 (never octal), "0x10" is refused. */
