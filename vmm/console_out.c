@@ -71,6 +71,22 @@ static void *writer(void *arg)
 			pthread_cond_wait(&o->wake, &o->lock);
 		if (o->len == 0)
 			break; /* stopping, and everything is out */
+		/* Let a burst gather (the UART hands over one byte per exit):
+		 * one write and one wake-up per CONSOLE_OUT_GATHER_MS instead
+		 * of one per byte. put() signals only when the buffer was
+		 * empty, so this sleep is not cut short by every byte. */
+		if (!o->stopping && o->len < sizeof(chunk)) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_nsec += CONSOLE_OUT_GATHER_MS * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			while (!o->stopping && o->len < sizeof(chunk) &&
+			       pthread_cond_timedwait(&o->wake, &o->lock, &ts) == 0)
+				;
+		}
 		size_t n = take(o, chunk, sizeof(chunk));
 		o->inflight = n;
 		pthread_mutex_unlock(&o->lock);
@@ -95,7 +111,11 @@ int console_out_start(struct console_out *o, int fd, bool sandbox)
 {
 	*o = (struct console_out){ .fd = fd, .sandbox = sandbox };
 	pthread_mutex_init(&o->lock, NULL);
-	pthread_cond_init(&o->wake, NULL);
+	pthread_condattr_t cattr;
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&o->wake, &cattr);
+	pthread_condattr_destroy(&cattr);
 	pthread_attr_t attr;
 	int r = pthread_attr_init(&attr);
 	/* Below a huge page, like the vCPU threads' (vmm/vcpu.c). */
@@ -136,9 +156,12 @@ void console_out_put(struct console_out *o, const uint8_t *data, size_t len)
 	size_t n = o->failed_errno ? 0 : (len < room ? len : room);
 	for (size_t i = 0; i < n; i++)
 		o->buf[(o->head + o->len + i) % CONSOLE_OUT_BUFFER] = data[i];
+	bool was_empty = o->len == 0;
 	o->len += n;
 	o->dropped += len - n;
-	if (n)
+	/* Wake the writer when it waits for the first byte, or when a
+	 * gathering writer has a chunk's worth. */
+	if (n && (was_empty || o->len >= 4096))
 		pthread_cond_signal(&o->wake);
 	pthread_mutex_unlock(&o->lock);
 }
@@ -160,7 +183,7 @@ void console_out_stop(struct console_out *o, int stall_ms)
 		return;
 	pthread_mutex_lock(&o->lock);
 	o->stopping = true;
-	pthread_cond_signal(&o->wake);
+	pthread_cond_broadcast(&o->wake);
 	unsigned long long seen = o->written;
 	pthread_mutex_unlock(&o->lock);
 	/* Wait as long as bytes keep moving; a terminal that takes nothing

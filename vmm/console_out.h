@@ -24,6 +24,10 @@
 #include "lib/error.h"
 
 #define CONSOLE_OUT_BUFFER (64 * 1024)
+/* How long the writer lets output gather before it writes: short enough
+ * for an interactive echo, long enough that a guest printing byte by byte
+ * costs one wake-up per burst rather than one per byte. */
+#define CONSOLE_OUT_GATHER_MS 2
 
 struct console_out {
 	int fd;
