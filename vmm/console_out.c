@@ -51,6 +51,18 @@ static int write_all(struct console_out *o, const uint8_t *data, size_t len)
 	return 0;
 }
 
+/* `ms` from now on `clock`, as the timed waits below take it. */
+static void deadline_after(struct timespec *ts, clockid_t clock, int ms)
+{
+	clock_gettime(clock, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 static void *writer(void *arg)
 {
 	struct console_out *o = arg;
@@ -77,12 +89,8 @@ static void *writer(void *arg)
 		 * empty, so this sleep is not cut short by every byte. */
 		if (!o->stopping && o->len < sizeof(chunk)) {
 			struct timespec ts;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_nsec += CONSOLE_OUT_GATHER_MS * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			/* The condition variable waits on CLOCK_MONOTONIC. */
+			deadline_after(&ts, CLOCK_MONOTONIC, CONSOLE_OUT_GATHER_MS);
 			while (!o->stopping && o->len < sizeof(chunk) &&
 			       pthread_cond_timedwait(&o->wake, &o->lock, &ts) == 0)
 				;
@@ -166,17 +174,6 @@ void console_out_put(struct console_out *o, const uint8_t *data, size_t len)
 	pthread_mutex_unlock(&o->lock);
 }
 
-static void deadline_after(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts); /* pthread_timedjoin_np's clock */
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 void console_out_stop(struct console_out *o, int stall_ms)
 {
 	if (!o->running)
@@ -190,7 +187,7 @@ void console_out_stop(struct console_out *o, int stall_ms)
 	 * for stall_ms is given up on. */
 	for (;;) {
 		struct timespec ts;
-		deadline_after(&ts, stall_ms);
+		deadline_after(&ts, CLOCK_REALTIME, stall_ms); /* pthread_timedjoin_np's clock */
 		if (pthread_timedjoin_np(o->thread, NULL, &ts) == 0)
 			break;
 		pthread_mutex_lock(&o->lock);
@@ -204,7 +201,7 @@ void console_out_stop(struct console_out *o, int stall_ms)
 		atomic_store(&o->give_up, true);
 		do {
 			pthread_kill(o->thread, KICK_SIGNAL);
-			deadline_after(&ts, 50);
+			deadline_after(&ts, CLOCK_REALTIME, 50);
 		} while (pthread_timedjoin_np(o->thread, NULL, &ts) != 0);
 		break;
 	}
