@@ -11,8 +11,10 @@
 #include "boot/acpi.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "boot/aml.h"
 #include "boot/mptable.h"
 #include "lib/error.h"
 #include "lib/platform.h"
@@ -269,24 +271,119 @@ _Static_assert(sizeof(struct acpi_madt_lapic_nmi) == 6, "MADT local APIC NMI ent
 #define ACPI_MADT_ISA_BUS 0
 #define ACPI_LAPIC_NMI_LINT 1 /* NMIs arrive on LINT1, as in the MP table */
 
-/* The DSDT's AML (ACPI 6.4 chapter 20), written by hand. ASL:
+/* The DSDT's AML (ACPI 6.4 chapter 20), written with boot/aml.c. ASL:
  *
  *     DefinitionBlock ("", "DSDT", 2, "MINVMM", "MINIVMM ", 1)
  *     {
  *         Name (_S5, Package () { ACPI_S5_SLP_TYP, 0 })
+ *         Scope (\_SB)
+ *         {
+ *             Device (VIO0)             // one per virtio-mmio device, n = 0, 1, ...
+ *             {
+ *                 Name (_HID, "LNRO0005")
+ *                 Name (_UID, 0)        // n
+ *                 Name (_CRS, ResourceTemplate () {
+ *                     Memory32Fixed (ReadWrite, base, size)
+ *                     Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) { irq }
+ *                 })
+ *             }
+ *         }
  *     }
  *
  * \_S5 is a package of SLP_TYPa and SLP_TYPb (section 7.4.2); Linux writes
- * SLP_TYPa to PM1a_CNT and SLP_TYPb to PM1b_CNT, which does not exist here. */
-static const uint8_t dsdt_aml[] = {
-	0x08,                   /* NameOp */
-	'_', 'S', '5', '_',     /* NameSeg "_S5_" (root scope) */
-	0x12,                   /* PackageOp */
-	0x05,                   /* PkgLength: these 5 bytes, PkgLength included */
-	0x02,                   /* NumElements */
-	0x0a, ACPI_S5_SLP_TYP,  /* BytePrefix, SLP_TYPa */
-	0x00,                   /* ZeroOp: SLP_TYPb */
-};
+ * SLP_TYPa to PM1a_CNT and SLP_TYPb to PM1b_CNT, which does not exist here.
+ *
+ * "LNRO0005" is the ACPI ID Linux's virtio-mmio driver matches
+ * (drivers/virtio/virtio_mmio.c, virtio_mmio_acpi_match); Linux's ACPI scan
+ * makes a platform device of each such Device, with the resources of its
+ * _CRS (drivers/acpi/acpi_platform.c). The interrupt is described with an
+ * Extended Interrupt descriptor, whose trigger and polarity Linux takes as
+ * they are (drivers/acpi/resource.c applies MADT overrides only to the
+ * legacy IRQ descriptor); they come from the same place as the MP table's
+ * and the MADT's (mptable_isa_irq_flags): edge-triggered, active high for
+ * the virtio IRQs, which is how KVM's irqfd raises a line (a pulse, 1 then
+ * 0). */
+
+/* Device names VIO0..VIOF. */
+#define DSDT_DEVICE_PREFIX "VIO"
+_Static_assert(ACPI_MAX_MMIO_DEVICES <= 16, "device names have one hex digit");
+
+/* MP table INTI flags (MP spec Table 4-10) to Extended Interrupt flags: an
+ * ISA line with conforming flags is edge-triggered and active high. */
+static uint8_t isa_irq_aml_flags(unsigned int irq)
+{
+	uint16_t f = mptable_isa_irq_flags(irq);
+	uint8_t aml = AML_IRQ_CONSUMER;
+
+	if (((f >> 2) & 3) != 3) /* trigger: conforming (ISA) or edge */
+		aml |= AML_IRQ_EDGE;
+	if ((f & 3) == 3) /* polarity: active low */
+		aml |= AML_IRQ_ACTIVE_LOW;
+	return aml;
+}
+
+static void dsdt_device(struct aml *a, size_t index, const struct platform_mmio_device *d)
+{
+	char name[5];
+	uint8_t crs[AML_MEMORY32_FIXED_SIZE + AML_EXT_INTERRUPT1_SIZE + AML_END_TAG_SIZE];
+
+	snprintf(name, sizeof(name), DSDT_DEVICE_PREFIX "%X", (unsigned)index);
+	aml_memory32_fixed(crs, (uint32_t)d->base, (uint32_t)d->size, true);
+	aml_ext_interrupt(crs + AML_MEMORY32_FIXED_SIZE, isa_irq_aml_flags(d->irq),
+			  (uint32_t)mptable_isa_irq_pin(d->irq)); /* GSI base 0 */
+	aml_end_tag(crs + AML_MEMORY32_FIXED_SIZE + AML_EXT_INTERRUPT1_SIZE);
+
+	aml_device_begin(a, name);
+	aml_name_begin(a, "_HID");
+	aml_string(a, "LNRO0005");
+	aml_name_begin(a, "_UID");
+	aml_integer(a, index);
+	aml_name_begin(a, "_CRS");
+	aml_buffer(a, crs, sizeof(crs));
+	aml_end(a);
+}
+
+/* The DSDT's AML into out (NULL: only count). Its length, or -1. */
+static long dsdt_aml(uint8_t *out, size_t cap, const struct platform_mmio_device *devs,
+		     size_t ndevs)
+{
+	struct aml a;
+
+	aml_init(&a, out, cap);
+	aml_name_begin(&a, "_S5_");
+	aml_package_begin(&a, 2);
+	aml_integer(&a, ACPI_S5_SLP_TYP);
+	aml_integer(&a, 0);
+	aml_end(&a);
+	if (ndevs > 0) {
+		aml_scope_begin(&a, "\\_SB_");
+		for (size_t i = 0; i < ndevs; i++)
+			dsdt_device(&a, i, &devs[i]);
+		aml_end(&a);
+	}
+	return aml_finish(&a);
+}
+
+/* A device the DSDT can describe: a window below 4 GiB (Memory32Fixed) on
+ * an ISA IRQ with an I/O APIC pin. */
+static int check_devices(const struct platform_mmio_device *devs, size_t ndevs)
+{
+	if (ndevs > ACPI_MAX_MMIO_DEVICES)
+		return error_set("acpi: %zu virtio-mmio devices, at most %d", ndevs,
+				 ACPI_MAX_MMIO_DEVICES);
+	for (size_t i = 0; i < ndevs; i++) {
+		const struct platform_mmio_device *d = &devs[i];
+		if (d->size == 0 || d->size > UINT32_MAX || d->base > UINT32_MAX - (d->size - 1))
+			return error_set("acpi: virtio-mmio device %zu at 0x%llx (%llu bytes) is "
+					 "not a window below 4 GiB",
+					 i, (unsigned long long)d->base,
+					 (unsigned long long)d->size);
+		if (mptable_isa_irq_pin(d->irq) < 0)
+			return error_set("acpi: virtio-mmio device %zu: IRQ %u is not routed", i,
+					 d->irq);
+	}
+	return 0;
+}
 
 /* Where each table goes, as offsets into buf. The RSDP must start on a
  * 16-byte boundary (section 5.2.5.1) and the FACS on a 64-byte one
@@ -300,9 +397,9 @@ static const uint8_t dsdt_aml[] = {
 #define XSDT_LENGTH (sizeof(struct acpi_header) + XSDT_ENTRIES * sizeof(uint64_t))
 #define FADT_OFFSET ALIGN16(XSDT_OFFSET + XSDT_LENGTH)
 #define FACS_OFFSET ALIGN_UP(FADT_OFFSET + sizeof(struct acpi_fadt), ACPI_TABLES_ALIGN)
-#define DSDT_OFFSET ALIGN16(FACS_OFFSET + sizeof(struct acpi_facs))
-#define DSDT_LENGTH (sizeof(struct acpi_header) + sizeof(dsdt_aml))
-#define MADT_OFFSET ALIGN16(DSDT_OFFSET + DSDT_LENGTH)
+#define MADT_OFFSET ALIGN16(FACS_OFFSET + sizeof(struct acpi_facs))
+/* The DSDT's length depends on the devices: it comes last. */
+#define DSDT_OFFSET(ncpus) ALIGN16(MADT_OFFSET + madt_length(ncpus))
 
 _Static_assert(ACPI_TABLES_ALIGN % 16 == 0, "the RSDP needs 16-byte alignment");
 
@@ -335,11 +432,14 @@ static size_t madt_length(int ncpus)
 	       sizeof(struct acpi_madt_lapic_nmi);
 }
 
-size_t acpi_tables_size(int ncpus)
+size_t acpi_tables_size(int ncpus, const struct platform_mmio_device *devs, size_t ndevs)
 {
-	if (ncpus < 1 || ncpus > MPTABLE_MAX_CPUS)
+	if (ncpus < 1 || ncpus > MPTABLE_MAX_CPUS || check_devices(devs, ndevs) < 0)
 		return 0;
-	return MADT_OFFSET + madt_length(ncpus);
+	long aml = dsdt_aml(NULL, 0, devs, ndevs);
+	if (aml < 0)
+		return 0;
+	return DSDT_OFFSET(ncpus) + sizeof(struct acpi_header) + (size_t)aml;
 }
 
 static uint8_t checksum_fix(const uint8_t *p, size_t len)
@@ -439,12 +539,16 @@ static void write_facs(uint8_t *p)
 	memcpy(p, &facs, sizeof(facs)); /* no checksum: section 5.2.10 has none */
 }
 
-static void write_dsdt(uint8_t *p)
+/* The room was measured by acpi_tables_size with the same devices. */
+static void write_dsdt(uint8_t *p, size_t room, const struct platform_mmio_device *devs,
+		       size_t ndevs)
 {
-	struct acpi_header h = make_header("DSDT", DSDT_LENGTH, ACPI_DSDT_REVISION);
+	long aml = dsdt_aml(p + sizeof(struct acpi_header), room - sizeof(struct acpi_header),
+			    devs, ndevs);
+	struct acpi_header h = make_header(
+		"DSDT", (uint32_t)(sizeof(struct acpi_header) + (size_t)aml), ACPI_DSDT_REVISION);
 
 	memcpy(p, &h, sizeof(h));
-	memcpy(p + sizeof(h), dsdt_aml, sizeof(dsdt_aml));
 	finish_table(p);
 }
 
@@ -540,13 +644,18 @@ static void write_rsdp(uint8_t *p, uint64_t xsdt_gpa)
 	p[offsetof(struct acpi_rsdp, extended_checksum)] = checksum_fix(p, sizeof(rsdp));
 }
 
-int acpi_build(void *buf, size_t buf_size, uint64_t gpa, int ncpus, uint64_t *rsdp_gpa,
+int acpi_build(void *buf, size_t buf_size, uint64_t gpa, int ncpus,
+	       const struct platform_mmio_device *devs, size_t ndevs, uint64_t *rsdp_gpa,
 	       size_t *used)
 {
 	if (ncpus < 1 || ncpus > MPTABLE_MAX_CPUS)
 		return error_set("acpi: %d CPUs is outside the supported 1..%d", ncpus,
 				 MPTABLE_MAX_CPUS);
-	size_t total = acpi_tables_size(ncpus);
+	if (check_devices(devs, ndevs) < 0)
+		return -1;
+	size_t total = acpi_tables_size(ncpus, devs, ndevs);
+	if (total == 0)
+		return error_wrap("acpi: DSDT");
 	if (buf_size < total)
 		return error_set("acpi: tables for %d CPUs need %zu bytes, only %zu available",
 				 ncpus, total, buf_size);
@@ -561,9 +670,9 @@ int acpi_build(void *buf, size_t buf_size, uint64_t gpa, int ncpus, uint64_t *rs
 
 	memset(base, 0, total);
 	write_madt(base + MADT_OFFSET, ncpus);
-	write_dsdt(base + DSDT_OFFSET);
+	write_dsdt(base + DSDT_OFFSET(ncpus), total - DSDT_OFFSET(ncpus), devs, ndevs);
 	write_facs(base + FACS_OFFSET);
-	write_fadt(base + FADT_OFFSET, gpa + FACS_OFFSET, gpa + DSDT_OFFSET);
+	write_fadt(base + FADT_OFFSET, gpa + FACS_OFFSET, gpa + DSDT_OFFSET(ncpus));
 	write_xsdt(base + XSDT_OFFSET, gpa + FADT_OFFSET, gpa + MADT_OFFSET);
 	write_rsdp(base + RSDP_OFFSET, gpa + XSDT_OFFSET);
 

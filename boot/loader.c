@@ -1,5 +1,6 @@
 #include "boot/loader.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "boot/acpi.h"
@@ -97,10 +98,16 @@ static void *low_area(struct guest_memory *mem, uint64_t gpa, uint64_t len, cons
 	return p;
 }
 
-/* boot.rst, cmdline_size: at most that many bytes plus the NUL. */
-static int load_cmdline(struct guest_memory *mem, const struct bzimage *img, const char *extra)
+/* boot.rst, cmdline_size: at most that many bytes plus the NUL. The
+ * devices are described in the DSDT; a kernel told acpi=off reads no DSDT,
+ * so then they go on the command line instead, before the user's words.
+ * Never both: a kernel that reads both registers each device twice, and the
+ * second probe fails (docs/acpi.md). */
+static int load_cmdline(struct guest_memory *mem, const struct bzimage *img, const char *user,
+			const struct boot_devices *devs)
 {
 	uint64_t max = (uint64_t)img->cmdline_size + 1;
+	char words[BOOT_CMDLINE_MAX], extra[BOOT_CMDLINE_MAX];
 	char *dst;
 
 	if (max > BOOT_CMDLINE_MAX)
@@ -108,6 +115,14 @@ static int load_cmdline(struct guest_memory *mem, const struct bzimage *img, con
 	dst = low_area(mem, BOOT_CMDLINE_ADDR, max, "command line");
 	if (dst == NULL)
 		return -1;
+	words[0] = '\0';
+	if (cmdline_acpi_off(user) &&
+	    cmdline_virtio_mmio_words(words, sizeof(words), devs->mmio, devs->nmmio) < 0)
+		return -1;
+	if (snprintf(extra, sizeof(extra), "%s%s", words, user ? user : "") >= (int)sizeof(extra))
+		return error_set("kernel command line: the devices and --cmdline are more than "
+				 "%llu bytes",
+				 (unsigned long long)BOOT_CMDLINE_MAX - 1);
 	return cmdline_build(dst, (size_t)max, CMDLINE_DEFAULTS, extra);
 }
 
@@ -130,7 +145,8 @@ static int load_initrd(struct guest_memory *mem, const struct bzimage *img, uint
 
 /* MP table (MultiProcessor Specification 1.4) at the top of base memory,
  * ACPI tables in the BIOS ROM area; both lie in the e820 reserved range. */
-static int load_firmware_tables(struct guest_memory *mem, int ncpus, uint64_t *rsdp)
+static int load_firmware_tables(struct guest_memory *mem, int ncpus,
+				const struct boot_devices *devs, uint64_t *rsdp)
 {
 	uint64_t mp_len = BIOS_ROM_START - MPTABLE_ADDR;
 	uint64_t acpi_len = HIGH_MEMORY_START - ACPI_TABLES_ADDR;
@@ -147,7 +163,8 @@ static int load_firmware_tables(struct guest_memory *mem, int ncpus, uint64_t *r
 	p = low_area(mem, ACPI_TABLES_ADDR, acpi_len, "ACPI tables");
 	if (p == NULL)
 		return -1;
-	if (acpi_build(p, acpi_len, ACPI_TABLES_ADDR, ncpus, rsdp, &used) < 0)
+	if (acpi_build(p, acpi_len, ACPI_TABLES_ADDR, ncpus, devs->mmio, devs->nmmio, rsdp,
+		       &used) < 0)
 		return error_wrap("ACPI tables");
 	log_debug("ACPI tables: %zu bytes at 0x%llx, RSDP at 0x%llx", used,
 		  (unsigned long long)ACPI_TABLES_ADDR, (unsigned long long)*rsdp);
@@ -155,16 +172,19 @@ static int load_firmware_tables(struct guest_memory *mem, int ncpus, uint64_t *r
 }
 
 int boot_load_linux(struct guest_memory *mem, const struct bzimage *img, const uint8_t *initrd,
-		    size_t initrd_size, const char *cmdline, int ncpus, struct boot_result *out)
+		    size_t initrd_size, const char *cmdline, int ncpus,
+		    const struct boot_devices *devices, struct boot_result *out)
 {
+	static const struct boot_devices none;
+	const struct boot_devices *devs = devices ? devices : &none;
 	struct boot_params_info info = {.cmdline_gpa = BOOT_CMDLINE_ADDR};
 	uint64_t kernel_end = 0;
 	struct boot_params *bp;
 
 	if (load_kernel(mem, img, &info.kernel_gpa, &kernel_end) < 0 ||
-	    load_cmdline(mem, img, cmdline) < 0 ||
+	    load_cmdline(mem, img, cmdline, devs) < 0 ||
 	    load_initrd(mem, img, kernel_end, initrd, initrd_size, &info.initrd_gpa) < 0 ||
-	    load_firmware_tables(mem, ncpus, &info.acpi_rsdp_gpa) < 0)
+	    load_firmware_tables(mem, ncpus, devs, &info.acpi_rsdp_gpa) < 0)
 		return -1;
 	info.initrd_size = initrd_size;
 

@@ -94,4 +94,13 @@ static inline uint64_t platform_virtio_base(unsigned slot)
 	return VIRTIO_MMIO_BASE + (uint64_t)slot * VIRTIO_MMIO_SIZE;
 }
 
+/* A virtio-mmio device as the guest is told of it (ACPI's DSDT, or the
+ * kernel command line): its register window and its ISA IRQ. The transport
+ * (virtio/mmio_slot.c) lists them; boot/ describes them. */
+struct platform_mmio_device {
+	uint64_t base;
+	uint64_t size;
+	uint32_t irq;
+};
+
 #endif

@@ -175,20 +175,16 @@ void virtio_mmio_bus_detach_all(struct virtio_mmio_bus *bus)
 	bus->nslots = 0;
 }
 
-int virtio_mmio_bus_cmdline(const struct virtio_mmio_bus *bus, char *buf, size_t size)
+size_t virtio_mmio_bus_describe(const struct virtio_mmio_bus *bus,
+				struct platform_mmio_device out[VIRTIO_MMIO_SLOTS])
 {
-	size_t used = 0;
-	if (size)
-		buf[0] = '\0';
-	for (unsigned i = 0; i < bus->nslots; i++) {
-		const struct virtio_mmio_slot *s = &bus->slots[i];
-		int n = snprintf(buf + used, size - used, "virtio_mmio.device=%lluK@%#llx:%u ",
-				 VIRTIO_MMIO_SIZE / 1024, (unsigned long long)s->base, s->irq);
-		if (n < 0 || (size_t)n >= size - used)
-			return error_set("kernel command line too long for the virtio devices");
-		used += (size_t)n;
-	}
-	return 0;
+	for (unsigned i = 0; i < bus->nslots; i++)
+		out[i] = (struct platform_mmio_device){
+			.base = bus->slots[i].base,
+			.size = VIRTIO_MMIO_SIZE,
+			.irq = bus->slots[i].irq,
+		};
+	return bus->nslots;
 }
 
 void virtio_mmio_bus_print_stats(struct virtio_mmio_bus *bus)

@@ -12,7 +12,8 @@
  *     the VRING cause is pending;
  *   - the interrupt (call) eventfd, registered as KVM_IRQFD on the slot's
  *     IRQ;
- *   - the device's description for the guest (command line today).
+ *   - the device's description for the guest (its window and IRQ, which
+ *     boot/ writes into the DSDT or onto the command line).
  *
  * The eventfds are recorded in the transport, which hands them to the
  * device's backend at DRIVER_OK; nothing here or in the backend calls back
@@ -73,10 +74,10 @@ int virtio_mmio_attach(struct virtio_mmio_bus *bus, struct virtio_mmio *t, uint3
  * (they must no longer use the eventfds) and before the VM goes. */
 void virtio_mmio_bus_detach_all(struct virtio_mmio_bus *bus);
 
-/* The kernel command-line words that describe every attached device
- * (virtio_mmio.device=<size>@<base>:<irq>, drivers/virtio/virtio_mmio.c),
- * each followed by a space. 0, or -1 with error_set() if size is short. */
-int virtio_mmio_bus_cmdline(const struct virtio_mmio_bus *bus, char *buf, size_t size);
+/* Every attached device's window and IRQ, in slot order, into
+ * out[0..VIRTIO_MMIO_SLOTS); returns how many. */
+size_t virtio_mmio_bus_describe(const struct virtio_mmio_bus *bus,
+				struct platform_mmio_device out[VIRTIO_MMIO_SLOTS]);
 
 /* One --stats line per slot: accesses that reached minivmm, by register. */
 void virtio_mmio_bus_print_stats(struct virtio_mmio_bus *bus);

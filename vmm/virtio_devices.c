@@ -75,9 +75,10 @@ int virtio_devices_create(struct virtio_devices *d, const struct vmm_config *cfg
 	return 0;
 }
 
-int virtio_devices_cmdline(const struct virtio_devices *d, char *buf, size_t size)
+size_t virtio_devices_describe(const struct virtio_devices *d,
+			       struct platform_mmio_device out[VIRTIO_MMIO_SLOTS])
 {
-	return virtio_mmio_bus_cmdline(&d->bus, buf, size);
+	return virtio_mmio_bus_describe(&d->bus, out);
 }
 
 void virtio_devices_print_stats(struct virtio_devices *d)

@@ -37,8 +37,10 @@ struct virtio_devices {
  * undoes what was done. */
 int virtio_devices_create(struct virtio_devices *d, const struct vmm_config *cfg, int vm_fd,
 			  struct io_bus *mmio, const struct guest_memory *mem);
-/* What the guest's command line must say so it finds the devices. */
-int virtio_devices_cmdline(const struct virtio_devices *d, char *buf, size_t size);
+/* The devices as the guest must be told of them (window, IRQ), in slot
+ * order; returns how many. */
+size_t virtio_devices_describe(const struct virtio_devices *d,
+			       struct platform_mmio_device out[VIRTIO_MMIO_SLOTS]);
 void virtio_devices_print_stats(struct virtio_devices *d);
 /* Stop every device (its backend lets go of the rings and eventfds),
  * close the backends, then detach the slots. vCPUs must be stopped. */

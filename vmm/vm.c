@@ -197,18 +197,15 @@ static int load_guest(struct vm *vm)
 	if (cfg->initrd && file_read_all(cfg->initrd, "initrd", 4 * GiB, &initrd,
 					 &initrd_size) < 0)
 		goto out;
-	/* The loader puts CMDLINE_DEFAULTS first; then come the devices the
-	 * guest cannot discover by itself, then the user's --cmdline. */
-	char extra[BOOT_CMDLINE_MAX];
-	if (virtio_devices_cmdline(&vm->devices, extra, sizeof(extra)) < 0)
-		goto out;
-	size_t n = strlen(extra);
-	if (snprintf(extra + n, sizeof(extra) - n, "%s", cfg->cmdline ? cfg->cmdline : "") >=
-	    (int)(sizeof(extra) - n)) {
-		error_set("--cmdline: too long");
-		goto out;
-	}
-	if (boot_load_linux(&vm->kvm.mem, &img, initrd, initrd_size, extra, vm->ncpus, &boot) < 0)
+	/* The devices the guest cannot discover by itself: the loader
+	 * describes them in the DSDT, or on the command line (docs/acpi.md). */
+	struct platform_mmio_device mmio[VIRTIO_MMIO_SLOTS];
+	struct boot_devices devices = {
+		.mmio = mmio,
+		.nmmio = virtio_devices_describe(&vm->devices, mmio),
+	};
+	if (boot_load_linux(&vm->kvm.mem, &img, initrd, initrd_size, cfg->cmdline, vm->ncpus,
+			    &devices, &boot) < 0)
 		goto out;
 
 	struct kvm_regs regs;

@@ -80,6 +80,7 @@ trap "rm -f '$job'; nested_cleanup" EXIT
 	echo '# /job of the nested host: run the boot tests (from run-nested-tests.sh).'
 	echo 'export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage'
 	echo 'export GUEST_INITRD=/carry/initramfs.cpio.gz'
+	echo 'export STOCK_KERNEL=/carry/stock-vmlinuz STOCK_INITRD=/carry/stock-initramfs.cpio.gz'
 	# No retries unless asked for by hand (a test that passes only on a
 	# retry still fails the run: bootrun.c).
 	if [ -n "${BOOTRUN_RETRIES:-}" ]; then
@@ -92,12 +93,21 @@ trap "rm -f '$job'; nested_cleanup" EXIT
 	echo
 } > "$job"
 
+# Debian's stock kernel and its initramfs (guest-images/stock-initramfs.sh,
+# run by make test-boot), when built: the stock-* tests need them and are
+# skipped without.
+stock=()
+if [ -r "$NESTED_ROOT/build/stock/vmlinuz" ] && [ -r "$NESTED_ROOT/build/stock/initramfs.cpio.gz" ]; then
+	stock=("$NESTED_ROOT/build/stock/vmlinuz=stock-vmlinuz"
+		"$NESTED_ROOT/build/stock/initramfs.cpio.gz=stock-initramfs.cpio.gz")
+fi
+
 start=$(date +%s%N)
 nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootrun=bootrun" \
 	"$images/bzImage=bzImage" "$images/initramfs.cpio.gz=initramfs.cpio.gz" \
 	"$images/programs/vsock-tool=vsock-tool" "$NESTED_ROOT/tests/kvm/out/hello.bzImage=hello.bzImage" \
 	"$here/fifty-vms.sh=fifty-vms.sh" \
-	"$spec=boot-tests.spec" ${BOOT_TESTS_CARRY:-} || exit 2
+	"$spec=boot-tests.spec" "${stock[@]}" ${BOOT_TESTS_CARRY:-} || exit 2
 echo "run-nested-tests: booting the nested host (QEMU TCG, ${NESTED_MEMORY_MIB} MiB," \
 	"${NESTED_CPUS:-1} vCPUs)" >&2
 nested_run batch

@@ -223,7 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&r, 0xee, sizeof(r));
 	error_clear();
 	rc = boot_load_linux(&mem, &img, p.initrd_size ? initrd_buf : NULL, p.initrd_size, extra,
-			     p.ncpus, &r);
+			     p.ncpus, NULL, &r);
 	if (rc < 0) {
 		log_info("load (%llu bytes of RAM, %d vCPUs): %s", (unsigned long long)p.mem_size,
 			 p.ncpus, error_message());

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "boot/acpi.h"
@@ -112,15 +113,29 @@ static const uint8_t *xsdt_find(const struct tables *t, const char *sig)
 	return found;
 }
 
-static void build_at(uint64_t gpa, int ncpus, struct tables *t)
+/* The virtio-mmio devices of the first n slots, as minivmm attaches them. */
+static size_t slot_devices(struct platform_mmio_device *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct platform_mmio_device){
+			.base = platform_virtio_base((unsigned)i),
+			.size = VIRTIO_MMIO_SIZE,
+			.irq = platform_virtio_irq((unsigned)i),
+		};
+	return n;
+}
+
+static void build_devs_at(uint64_t gpa, int ncpus, const struct platform_mmio_device *devs,
+			  size_t ndevs, struct tables *t)
 {
 	memset(area, 0xa5, sizeof(area));
 	memset(t, 0, sizeof(*t));
 	t->gpa = gpa;
 	error_clear();
-	cr_assert_eq(acpi_build(area, sizeof(area), gpa, ncpus, &t->rsdp_gpa, &t->used), 0, "%s",
-		     error_message());
-	cr_assert_eq(t->used, acpi_tables_size(ncpus));
+	cr_assert_eq(acpi_build(area, sizeof(area), gpa, ncpus, devs, ndevs, &t->rsdp_gpa,
+				&t->used),
+		     0, "%s", error_message());
+	cr_assert_eq(t->used, acpi_tables_size(ncpus, devs, ndevs));
 
 	long off = scan_rsdp(area, sizeof(area));
 	cr_assert_geq(off, 0, "no valid RSDP found by a 16-byte scan");
@@ -132,6 +147,14 @@ static void build_at(uint64_t gpa, int ncpus, struct tables *t)
 	t->madt = xsdt_find(t, "APIC");
 	t->dsdt = table_at(t, le64(t->fadt + 140), "DSDT");
 	t->facs = bytes_at(t, le64(t->fadt + 132), 64, "FACS");
+}
+
+/* By default, with two devices (vsock and one more), as a VM has them. */
+static void build_at(uint64_t gpa, int ncpus, struct tables *t)
+{
+	struct platform_mmio_device devs[2];
+
+	build_devs_at(gpa, ncpus, devs, slot_devices(devs, 2), t);
 }
 
 static void build(int ncpus, struct tables *t)
@@ -527,11 +550,15 @@ Test(acpi, madt_irq_wiring_matches_mp_table)
 
 Test(acpi, tables_for_max_cpus_fit_below_1mib)
 {
-	size_t one = acpi_tables_size(1), max = acpi_tables_size(MPTABLE_MAX_CPUS);
+	struct platform_mmio_device devs[ACPI_MAX_MMIO_DEVICES];
+	size_t n = slot_devices(devs, ACPI_MAX_MMIO_DEVICES);
+	size_t one = acpi_tables_size(1, devs, n), max = acpi_tables_size(MPTABLE_MAX_CPUS, devs, n);
 
 	cr_expect_gt(one, 0);
-	cr_expect_eq(max - one, (size_t)(MPTABLE_MAX_CPUS - 1) * 8,
-		     "each CPU should add one 8-byte local APIC entry");
+	/* The DSDT comes after the MADT, 16-byte aligned. */
+	cr_expect_geq(max - one, (size_t)(MPTABLE_MAX_CPUS - 1) * 8,
+		      "each CPU should add one 8-byte local APIC entry");
+	cr_expect_lt(max - one, (size_t)(MPTABLE_MAX_CPUS - 1) * 8 + 16);
 	cr_expect_leq(max, HIGH_MEMORY_START - ACPI_TABLES_ADDR,
 		      "%zu bytes of tables do not fit 0xe0000..0xfffff", max);
 }
@@ -567,7 +594,7 @@ static void expect_refused(size_t size, uint64_t gpa, int ncpus, const char *wor
 
 	memset(area, 0x5a, sizeof(area));
 	error_clear();
-	cr_expect_eq(acpi_build(area, size, gpa, ncpus, &rsdp, &used), -1,
+	cr_expect_eq(acpi_build(area, size, gpa, ncpus, NULL, 0, &rsdp, &used), -1,
 		     "ncpus %d size %zu gpa 0x%llx accepted", ncpus, size,
 		     (unsigned long long)gpa);
 	cr_expect(strstr(error_message(), word) != NULL, "error '%s' should mention '%s'",
@@ -582,18 +609,18 @@ Test(acpi, cpu_count_out_of_range_refused)
 	expect_refused(sizeof(area), AREA_GPA, 0, "CPUs");
 	expect_refused(sizeof(area), AREA_GPA, MPTABLE_MAX_CPUS + 1, "CPUs");
 	expect_refused(sizeof(area), AREA_GPA, -1, "CPUs");
-	cr_expect_eq(acpi_tables_size(0), 0);
-	cr_expect_eq(acpi_tables_size(MPTABLE_MAX_CPUS + 1), 0);
+	cr_expect_eq(acpi_tables_size(0, NULL, 0), 0);
+	cr_expect_eq(acpi_tables_size(MPTABLE_MAX_CPUS + 1, NULL, 0), 0);
 }
 
 Test(acpi, buffer_too_small_refused)
 {
 	uint64_t rsdp;
 	size_t used;
-	size_t need = acpi_tables_size(MPTABLE_MAX_CPUS);
+	size_t need = acpi_tables_size(MPTABLE_MAX_CPUS, NULL, 0);
 
 	expect_refused(need - 1, AREA_GPA, MPTABLE_MAX_CPUS, "bytes");
-	cr_expect_eq(acpi_build(area, need, AREA_GPA, MPTABLE_MAX_CPUS, &rsdp, &used), 0,
+	cr_expect_eq(acpi_build(area, need, AREA_GPA, MPTABLE_MAX_CPUS, NULL, 0, &rsdp, &used), 0,
 		     "exact fit refused: %s", error_message());
 }
 
@@ -602,4 +629,350 @@ Test(acpi, misaligned_address_refused)
 	/* 16 bytes is enough for the RSDP but not for the FACS. */
 	expect_refused(sizeof(area), AREA_GPA + 16, 1, "aligned");
 	expect_refused(sizeof(area), AREA_GPA + 4, 1, "aligned");
+}
+
+/* --- The DSDT's devices, parsed back --------------------------------------
+ * A small reader for the AML subset a DSDT of minivmm may hold (ACPI 6.4
+ * chapter 20): Name, Scope, Device, Package, integers, strings, buffers.
+ * Every PkgLength must end its term exactly where its contents end, and
+ * every term must end inside the one that holds it. Written from the
+ * specification, not from boot/aml.c. */
+
+struct parsed_device {
+	char name[5];
+	char hid[16];
+	bool has_uid;
+	uint64_t uid;
+	const uint8_t *crs;
+	size_t crs_len;
+};
+
+struct parsed_dsdt {
+	bool has_s5;
+	uint64_t s5[2];
+	size_t ndevs;
+	struct parsed_device devs[16];
+};
+
+/* Section 20.2.4; returns the PkgLength's value and sets *n to its size. */
+static size_t pkglength(const uint8_t *p, const uint8_t *end, size_t *n)
+{
+	cr_assert_lt(p, end, "PkgLength past the end");
+	unsigned follow = p[0] >> 6;
+	if (follow == 0) {
+		*n = 1;
+		return p[0] & 0x3f;
+	}
+	cr_assert_eq(p[0] & 0x30, 0, "bits 5-4 of a multi-byte PkgLength must be 0");
+	cr_assert_leq(p + 1 + follow, end, "PkgLength past the end");
+	size_t v = p[0] & 0x0f;
+	for (unsigned i = 0; i < follow; i++)
+		v |= (size_t)p[1 + i] << (4 + 8 * i);
+	*n = 1 + follow;
+	return v;
+}
+
+/* One data object; returns its size. Integers go to *value. */
+static size_t data_object(const uint8_t *p, const uint8_t *end, uint64_t *value,
+			  const uint8_t **bytes, size_t *nbytes, const char **str)
+{
+	cr_assert_lt(p, end);
+	switch (p[0]) {
+	case 0x00: *value = 0; return 1;
+	case 0x01: *value = 1; return 1;
+	case 0xff: *value = ~0ULL; return 1;
+	case 0x0a: cr_assert_leq(p + 2, end); *value = p[1]; return 2;
+	case 0x0b: cr_assert_leq(p + 3, end); *value = le16(p + 1); return 3;
+	case 0x0c: cr_assert_leq(p + 5, end); *value = le32(p + 1); return 5;
+	case 0x0e: cr_assert_leq(p + 9, end); *value = le64(p + 1); return 9;
+	case 0x0d: {
+		const uint8_t *nul = memchr(p + 1, 0, (size_t)(end - p - 1));
+		cr_assert_not_null(nul, "unterminated string");
+		*str = (const char *)p + 1;
+		return (size_t)(nul - p) + 1;
+	}
+	case 0x11: {
+		size_t n, len = pkglength(p + 1, end, &n);
+		const uint8_t *pend = p + 1 + len;
+		cr_assert_leq(pend, end, "buffer runs past its scope");
+		uint64_t size;
+		size_t m = data_object(p + 1 + n, pend, &size, bytes, nbytes, str);
+		cr_assert_eq(size, (uint64_t)(pend - (p + 1 + n + m)),
+			     "BufferSize %llu, %td bytes follow", (unsigned long long)size,
+			     pend - (p + 1 + n + m));
+		*bytes = p + 1 + n + m;
+		*nbytes = (size_t)size;
+		return (size_t)(pend - p);
+	}
+	default:
+		cr_assert_fail("unexpected data object 0x%02x", p[0]);
+		return 0;
+	}
+}
+
+static size_t nameseg(const uint8_t *p, const uint8_t *end, char out[5])
+{
+	size_t root = p[0] == '\\';
+	cr_assert_leq(p + root + 4, end, "NameSeg past the end");
+	memcpy(out, p + root, 4);
+	out[4] = '\0';
+	return root + 4;
+}
+
+static void term_list(const uint8_t *p, const uint8_t *end, struct parsed_dsdt *d,
+		      struct parsed_device *dev, int depth);
+
+static size_t name_term(const uint8_t *p, const uint8_t *end, struct parsed_dsdt *d,
+			struct parsed_device *dev)
+{
+	char name[5];
+	size_t n = 1 + nameseg(p + 1, end, name);
+	uint64_t v = 0;
+	const uint8_t *bytes = NULL;
+	size_t nbytes = 0;
+	const char *str = NULL;
+
+	if (p[n] == 0x12) { /* Package */
+		size_t m, len = pkglength(p + n + 1, end, &m);
+		const uint8_t *pend = p + n + 1 + len, *q = p + n + 1 + m + 1;
+		cr_assert_leq(pend, end, "package runs past its scope");
+		uint8_t count = p[n + 1 + m];
+		cr_assert_str_eq(name, "_S5_", "only \\_S5 is a package");
+		cr_assert_eq(count, 2);
+		for (int i = 0; i < 2; i++)
+			q += data_object(q, pend, &d->s5[i], &bytes, &nbytes, &str);
+		cr_assert_eq(q, pend, "package elements do not fill its PkgLength");
+		d->has_s5 = true;
+		return (size_t)(pend - p);
+	}
+	n += data_object(p + n, end, &v, &bytes, &nbytes, &str);
+	if (dev == NULL)
+		return n;
+	if (strcmp(name, "_HID") == 0) {
+		cr_assert_not_null(str, "_HID is not a string");
+		snprintf(dev->hid, sizeof(dev->hid), "%s", str);
+	} else if (strcmp(name, "_UID") == 0) {
+		dev->has_uid = true;
+		dev->uid = v;
+	} else if (strcmp(name, "_CRS") == 0) {
+		cr_assert_not_null(bytes, "_CRS is not a buffer");
+		dev->crs = bytes;
+		dev->crs_len = nbytes;
+	}
+	return n;
+}
+
+static void term_list(const uint8_t *p, const uint8_t *end, struct parsed_dsdt *d,
+		      struct parsed_device *dev, int depth)
+{
+	cr_assert_lt(depth, 4, "nested too deep");
+	while (p < end) {
+		if (p[0] == 0x08) {
+			p += name_term(p, end, d, dev);
+		} else if (p[0] == 0x10 || (p[0] == 0x5b && p + 1 < end && p[1] == 0x82)) {
+			bool device = p[0] == 0x5b;
+			const uint8_t *q = p + (device ? 2 : 1);
+			size_t n, len = pkglength(q, end, &n);
+			const uint8_t *tend = q + len;
+			cr_assert_leq(tend, end, "a term runs past the one that holds it");
+			char name[5];
+			const uint8_t *body = q + n + nameseg(q + n, tend, name);
+			if (device) {
+				cr_assert_lt(d->ndevs, 16);
+				struct parsed_device *nd = &d->devs[d->ndevs++];
+				memcpy(nd->name, name, 5);
+				term_list(body, tend, d, nd, depth + 1);
+			} else {
+				cr_assert_str_eq(name, "_SB_", "unexpected Scope %s", name);
+				term_list(body, tend, d, NULL, depth + 1);
+			}
+			p = tend;
+		} else {
+			cr_assert_fail("unexpected AML opcode 0x%02x", p[0]);
+		}
+	}
+	cr_assert_eq(p, end, "terms overrun their scope");
+}
+
+static void parse_dsdt(const struct tables *t, struct parsed_dsdt *d)
+{
+	memset(d, 0, sizeof(*d));
+	term_list(t->dsdt + 36, t->dsdt + le32(t->dsdt + 4), d, NULL, 0);
+}
+
+/* The resources of one _CRS (ACPI 6.4 section 6.4). */
+struct parsed_crs {
+	int nmem, nirq;
+	uint32_t base, length;
+	bool writable;
+	uint8_t irq_flags;
+	uint32_t gsi;
+	bool end_tag;
+};
+
+static void parse_crs(const uint8_t *p, size_t len, struct parsed_crs *c)
+{
+	const uint8_t *end = p + len;
+
+	memset(c, 0, sizeof(*c));
+	while (p < end) {
+		cr_assert(!c->end_tag, "resources after the End Tag");
+		if (p[0] == 0x79) { /* small item, End Tag */
+			cr_assert_leq(p + 2, end);
+			c->end_tag = true;
+			p += 2;
+			continue;
+		}
+		cr_assert(p[0] & 0x80, "unexpected small resource 0x%02x", p[0]);
+		cr_assert_leq(p + 3, end);
+		uint16_t n = le16(p + 1);
+		cr_assert_leq(p + 3 + n, end, "resource 0x%02x runs past _CRS", p[0]);
+		if (p[0] == 0x86) {
+			cr_assert_eq(n, 9, "Memory32Fixed length %u", n);
+			c->nmem++;
+			c->writable = p[3] & 1;
+			c->base = le32(p + 4);
+			c->length = le32(p + 8);
+		} else if (p[0] == 0x89) {
+			cr_assert_eq(p[4], 1, "expected one interrupt");
+			cr_assert_eq(n, 2 + 4 * p[4], "Extended Interrupt length %u", n);
+			c->nirq++;
+			c->irq_flags = p[3];
+			c->gsi = le32(p + 5);
+		} else {
+			cr_assert_fail("unexpected resource 0x%02x", p[0]);
+		}
+		p += 3 + n;
+	}
+	cr_assert(c->end_tag, "_CRS has no End Tag");
+}
+
+/* The trigger and polarity the MADT gives GSI gsi: its override, or the ISA
+ * default (edge, active high) for IRQs 0-15 without one. Returns MPS INTI
+ * flags. */
+static uint16_t madt_flags_for_gsi(const struct tables *t, uint32_t gsi)
+{
+	uint32_t len = le32(t->madt + 4);
+
+	for (const uint8_t *p = t->madt + 44; p < t->madt + len; p += p[1])
+		if (p[0] == 2 && le32(p + 4) == gsi)
+			return le16(p + 8);
+	cr_assert_lt(gsi, 16, "GSI %u is no ISA IRQ and has no override", gsi);
+	return 0;
+}
+
+Test(acpi, dsdt_describes_every_virtio_device)
+{
+	struct platform_mmio_device devs[ACPI_MAX_MMIO_DEVICES];
+	size_t n = slot_devices(devs, ACPI_MAX_MMIO_DEVICES);
+	struct tables t;
+	struct parsed_dsdt d;
+
+	build_devs_at(AREA_GPA, 4, devs, n, &t);
+	parse_dsdt(&t, &d);
+	cr_expect(d.has_s5, "\\_S5 is gone");
+	cr_assert_eq(d.ndevs, n, "%zu devices in the DSDT, %zu attached", d.ndevs, n);
+	for (size_t i = 0; i < n; i++) {
+		struct parsed_device *p = &d.devs[i];
+		struct parsed_crs c;
+
+		cr_expect_str_eq(p->hid, "LNRO0005", "device %zu: _HID", i);
+		cr_expect(p->has_uid, "device %zu has no _UID", i);
+		for (size_t j = 0; j < i; j++) {
+			cr_expect_neq(p->uid, d.devs[j].uid, "devices %zu and %zu share _UID", i, j);
+			cr_expect_str_neq(p->name, d.devs[j].name, "devices %zu and %zu share a name",
+					  i, j);
+		}
+		cr_assert_not_null(p->crs, "device %zu has no _CRS", i);
+		parse_crs(p->crs, p->crs_len, &c);
+		cr_expect_eq(c.nmem, 1);
+		cr_expect_eq(c.nirq, 1);
+		cr_expect_eq(c.base, devs[i].base, "device %zu: base 0x%x", i, c.base);
+		cr_expect_eq(c.length, devs[i].size);
+		cr_expect(c.writable, "device %zu: window is read-only", i);
+		cr_expect_eq(c.gsi, (uint32_t)mptable_isa_irq_pin(devs[i].irq),
+			     "device %zu: GSI %u for IRQ %u", i, c.gsi, devs[i].irq);
+
+		/* Trigger and polarity as the MADT routes that GSI, which is how
+		 * the irqfd raises it: edge (a pulse), active high. */
+		uint16_t f = madt_flags_for_gsi(&t, c.gsi);
+		bool level = ((f >> 2) & 3) == 3, low = (f & 3) == 3;
+		cr_expect(c.irq_flags & 0x01, "device %zu: not a ResourceConsumer", i);
+		cr_expect_eq(!!(c.irq_flags & 0x02), !level, "device %zu: trigger mode", i);
+		cr_expect_eq(!!(c.irq_flags & 0x04), low, "device %zu: polarity", i);
+		cr_expect_eq(c.irq_flags & 0x02, 0x02, "device %zu: the irqfd pulses, so edge", i);
+		cr_expect_eq(c.irq_flags & 0x04, 0, "device %zu: active high", i);
+		cr_expect_eq(c.irq_flags & 0x08, 0, "device %zu: exclusive", i);
+	}
+}
+
+Test(acpi, dsdt_without_devices_has_only_s5)
+{
+	struct tables t;
+	struct parsed_dsdt d;
+
+	build_devs_at(AREA_GPA, 1, NULL, 0, &t);
+	parse_dsdt(&t, &d);
+	cr_expect(d.has_s5);
+	cr_expect_eq(d.s5[0], ACPI_S5_SLP_TYP);
+	cr_expect_eq(d.ndevs, 0);
+	/* NameOp "_S5_" PackageOp PkgLength NumElements BytePrefix 5 ZeroOp. */
+	cr_expect_eq(le32(t.dsdt + 4), 36 + 11, "DSDT length %u", le32(t.dsdt + 4));
+}
+
+Test(acpi, dsdt_grows_by_the_same_bytes_per_device)
+{
+	struct platform_mmio_device devs[ACPI_MAX_MMIO_DEVICES];
+	size_t n = slot_devices(devs, ACPI_MAX_MMIO_DEVICES);
+	uint32_t len[ACPI_MAX_MMIO_DEVICES + 1];
+	struct tables t;
+
+	for (size_t k = 0; k <= n; k++) {
+		build_devs_at(AREA_GPA, 1, devs, k, &t);
+		len[k] = le32(t.dsdt + 4);
+		struct parsed_dsdt d;
+		parse_dsdt(&t, &d);
+		cr_expect_eq(d.ndevs, k);
+	}
+	/* From the third device on, every device adds the same bytes (the
+	 * first two have _UID 0 and 1, ZeroOp and OneOp, one byte shorter, and
+	 * the Scope's PkgLength grows to two bytes past 63 bytes, once). */
+	for (size_t k = 3; k < n; k++)
+		cr_expect_eq(len[k + 1] - len[k], len[k] - len[k - 1],
+			     "device %zu adds %u bytes, device %zu added %u", k + 1,
+			     len[k + 1] - len[k], k, len[k] - len[k - 1]);
+}
+
+static void expect_devices_refused(const struct platform_mmio_device *devs, size_t n,
+				   const char *word)
+{
+	uint64_t rsdp = 77;
+	size_t used = 12345;
+
+	memset(area, 0x5a, sizeof(area));
+	error_clear();
+	cr_expect_eq(acpi_build(area, sizeof(area), AREA_GPA, 1, devs, n, &rsdp, &used), -1);
+	cr_expect(strstr(error_message(), word) != NULL, "error '%s' should mention '%s'",
+		  error_message(), word);
+	cr_expect_eq(area[0], 0x5a, "buffer written although refused");
+	cr_expect_eq(used, 12345);
+	cr_expect_eq(acpi_tables_size(1, devs, n), 0);
+}
+
+Test(acpi, devices_the_dsdt_cannot_describe_refused)
+{
+	struct platform_mmio_device devs[ACPI_MAX_MMIO_DEVICES + 1];
+
+	slot_devices(devs, ACPI_MAX_MMIO_DEVICES + 1);
+	devs[ACPI_MAX_MMIO_DEVICES].irq = platform_virtio_irq(0);
+	expect_devices_refused(devs, ACPI_MAX_MMIO_DEVICES + 1, "at most");
+
+	struct platform_mmio_device high = { .base = 0x100000000ULL, .size = 0x1000, .irq = 5 };
+	expect_devices_refused(&high, 1, "below 4 GiB");
+	struct platform_mmio_device edge = { .base = 0xfffff000ULL, .size = 0x2000, .irq = 5 };
+	expect_devices_refused(&edge, 1, "below 4 GiB");
+	struct platform_mmio_device empty = { .base = 0xd0000000ULL, .size = 0, .irq = 5 };
+	expect_devices_refused(&empty, 1, "below 4 GiB");
+	struct platform_mmio_device noirq = { .base = 0xd0000000ULL, .size = 0x1000, .irq = 16 };
+	expect_devices_refused(&noirq, 1, "IRQ 16");
 }

@@ -77,3 +77,39 @@ Test(cmdline, defaults_select_i8042_reboot_and_warm_panic)
 	cr_assert_not_null(strstr(CMDLINE_DEFAULTS, "panic=-1"));
 	cr_assert_not_null(strstr(CMDLINE_DEFAULTS, "console=ttyS0"));
 }
+
+/* cmdline_acpi_off: the last acpi=off / acpi=force before "--" wins, as in
+ * Linux's parse_acpi; look-alikes do not count. */
+Test(cmdline, acpi_off_detection)
+{
+	cr_expect(!cmdline_acpi_off(NULL));
+	cr_expect(!cmdline_acpi_off(""));
+	cr_expect(!cmdline_acpi_off("quiet"));
+	cr_expect(cmdline_acpi_off("acpi=off"));
+	cr_expect(cmdline_acpi_off("quiet  acpi=off\tpanic=1"));
+	cr_expect(!cmdline_acpi_off("acpi=off acpi=force"));
+	cr_expect(cmdline_acpi_off("acpi=force acpi=off"));
+	cr_expect(!cmdline_acpi_off("acpi=offx"));
+	cr_expect(!cmdline_acpi_off("xacpi=off"));
+	cr_expect(!cmdline_acpi_off("acpi=strict"));
+	cr_expect(!cmdline_acpi_off("init=/bin/sh -- acpi=off"), "after -- it is init's");
+	cr_expect(cmdline_acpi_off("acpi=off -- acpi=force"));
+}
+
+Test(cmdline, virtio_mmio_words)
+{
+	const struct platform_mmio_device devs[] = {
+		{ .base = 0xd0000000, .size = 0x1000, .irq = 5 },
+		{ .base = 0xd0001000, .size = 0x1000, .irq = 6 },
+	};
+	char out[128];
+
+	cr_assert_eq(cmdline_virtio_mmio_words(out, sizeof(out), devs, 2), 0, "%s",
+		     error_message());
+	cr_expect_str_eq(out, "virtio_mmio.device=4K@0xd0000000:5 "
+			      "virtio_mmio.device=4K@0xd0001000:6 ");
+	cr_assert_eq(cmdline_virtio_mmio_words(out, sizeof(out), devs, 0), 0);
+	cr_expect_str_eq(out, "");
+	cr_expect_eq(cmdline_virtio_mmio_words(out, 40, devs, 2), -1);
+	cr_expect(strstr(error_message(), "too long") != NULL, "%s", error_message());
+}

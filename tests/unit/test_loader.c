@@ -99,7 +99,8 @@ Test(loader, end_to_end)
 
 	for (size_t i = 0; i < sizeof(initrd); i++)
 		initrd[i] = (uint8_t)(i * 31 + 7);
-	cr_assert_eq(boot_load_linux(&mem, &img, initrd, sizeof(initrd), "root=/dev/ram0", 2, &res),
+	cr_assert_eq(boot_load_linux(&mem, &img, initrd, sizeof(initrd), "root=/dev/ram0", 2, NULL,
+				     &res),
 		     0, "%s", error_message());
 
 	/* The protected-mode kernel at its preferred address, entry at +0x200. */
@@ -168,7 +169,7 @@ Test(loader, no_initrd_leaves_ramdisk_fields_zero)
 	struct bzimage img = parse();
 	struct boot_result res;
 
-	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, NULL, 1, &res), 0, "%s", error_message());
+	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, NULL, 1, NULL, &res), 0, "%s", error_message());
 	struct boot_params *bp = (struct boot_params *)gpa(res.boot_params_gpa);
 	cr_assert_eq(bp->hdr.ramdisk_image, 0);
 	cr_assert_eq(bp->hdr.ramdisk_size, 0);
@@ -183,7 +184,7 @@ Test(loader, misaligned_pref_address_uses_default)
 
 	hdr->pref_address = 0x1100000; /* not a multiple of 2 MiB */
 	img = parse();
-	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, "", 1, &res), 0, "%s", error_message());
+	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, "", 1, NULL, &res), 0, "%s", error_message());
 	cr_assert_eq(res.kernel_gpa, KERNEL_DEFAULT_LOAD_ADDR);
 	cr_assert_eq(res.entry, KERNEL_DEFAULT_LOAD_ADDR + 0x200);
 	cr_assert_eq(memcmp(gpa(KERNEL_DEFAULT_LOAD_ADDR), file + 5 * 512, KERNEL_BYTES), 0);
@@ -198,7 +199,7 @@ Test(loader, no_pref_address_uses_default)
 
 	hdr->pref_address = 0;
 	img = parse();
-	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, "", 1, &res), 0, "%s", error_message());
+	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, "", 1, NULL, &res), 0, "%s", error_message());
 	cr_assert_eq(res.kernel_gpa, KERNEL_DEFAULT_LOAD_ADDR);
 	/* boot.rst, init_size: counted from the (aligned) load address. */
 	cr_assert_eq(res.kernel_end, KERNEL_DEFAULT_LOAD_ADDR + 8 * MiB);
@@ -213,7 +214,7 @@ Test(loader, huge_alignment_does_not_fit)
 	hdr->pref_address = 0;
 	hdr->kernel_alignment = 0x80000000;
 	img = parse();
-	expect_error(boot_load_linux(&mem, &img, NULL, 0, "", 1, &res), "raise --memory");
+	expect_error(boot_load_linux(&mem, &img, NULL, 0, "", 1, NULL, &res), "raise --memory");
 }
 
 Test(loader, non_relocatable_goes_to_pref_address)
@@ -224,7 +225,7 @@ Test(loader, non_relocatable_goes_to_pref_address)
 	hdr->relocatable_kernel = 0;
 	hdr->pref_address = 0x1880000;
 	img = parse();
-	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, "", 1, &res), 0, "%s", error_message());
+	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, "", 1, NULL, &res), 0, "%s", error_message());
 	cr_assert_eq(res.kernel_gpa, 0x1880000);
 	cr_assert_eq(memcmp(gpa(0x1880000), file + 5 * 512, KERNEL_BYTES), 0);
 }
@@ -238,7 +239,7 @@ Test(loader, kernel_does_not_fit)
 	hdr->init_size = 60 * MiB;
 	img = parse();
 	error_clear();
-	expect_error(boot_load_linux(&mem, &img, NULL, 0, "", 1, &res),
+	expect_error(boot_load_linux(&mem, &img, NULL, 0, "", 1, NULL, &res),
 		     "kernel needs 60 MiB from 0x1000000, guest has only 64 MiB; raise --memory");
 	/* Nothing was copied. */
 	cr_assert_eq(gpa(0x1000000)[0], 0);
@@ -252,7 +253,7 @@ Test(loader, kernel_below_1mib_rejected)
 	hdr->relocatable_kernel = 0;
 	hdr->pref_address = 0x10000;
 	img = parse();
-	expect_error(boot_load_linux(&mem, &img, NULL, 0, "", 1, &res), "below 1 MiB");
+	expect_error(boot_load_linux(&mem, &img, NULL, 0, "", 1, NULL, &res), "below 1 MiB");
 }
 
 Test(loader, command_line_too_long_for_kernel)
@@ -262,9 +263,29 @@ Test(loader, command_line_too_long_for_kernel)
 
 	hdr->cmdline_size = sizeof(CMDLINE_DEFAULTS) + 4; /* room for " abcd" */
 	img = parse();
-	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, "abcd", 1, &res), 0, "%s",
+	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, "abcd", 1, NULL, &res), 0, "%s",
 		     error_message());
-	expect_error(boot_load_linux(&mem, &img, NULL, 0, "abcde", 1, &res), "command line");
+	expect_error(boot_load_linux(&mem, &img, NULL, 0, "abcde", 1, NULL, &res), "command line");
+}
+
+/* The devices go in the DSDT (acpi.c's tests read them back); on the
+ * command line only when the user turns ACPI off, so that a kernel never
+ * sees a device twice. */
+Test(loader, devices_on_the_command_line_only_with_acpi_off)
+{
+	struct bzimage img = parse();
+	struct boot_result res;
+	const struct platform_mmio_device dev = { .base = 0xd0000000, .size = 0x1000, .irq = 5 };
+	const struct boot_devices devs = { .mmio = &dev, .nmmio = 1 };
+	struct boot_params *bp = (struct boot_params *)gpa(BOOT_PARAMS_ADDR);
+
+	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, "quiet", 1, &devs, &res), 0, "%s",
+		     error_message());
+	cr_expect_str_eq((char *)gpa(bp->hdr.cmd_line_ptr), CMDLINE_DEFAULTS " quiet");
+	cr_assert_eq(boot_load_linux(&mem, &img, NULL, 0, "acpi=off quiet", 1, &devs, &res), 0,
+		     "%s", error_message());
+	cr_expect_str_eq((char *)gpa(bp->hdr.cmd_line_ptr),
+			 CMDLINE_DEFAULTS " virtio_mmio.device=4K@0xd0000000:5 acpi=off quiet");
 }
 
 Test(loader, initrd_too_big)
@@ -275,7 +296,7 @@ Test(loader, initrd_too_big)
 	size_t size = 41 * MiB;
 	uint8_t *initrd = calloc(1, size);
 
-	expect_error(boot_load_linux(&mem, &img, initrd, size, "", 1, &res),
+	expect_error(boot_load_linux(&mem, &img, initrd, size, "", 1, NULL, &res),
 		     "initrd (41 MiB) does not fit");
 	free(initrd);
 }
