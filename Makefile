@@ -106,9 +106,13 @@ test-kvm: $(BUILD)/minivmm-san
 # Layer 3: real Linux guests inside the nested test host (QEMU TCG + kvm_amd),
 # run again only after an environment fault (nested_retry above).
 NESTED_TESTS ?= tests/boot/run-nested-tests.sh
+# The boot tests, then the commands of docs/tour.md as written
+# (tests/boot/tour-spec.sh), in one nested host.
 test-boot: $(BUILD)/minivmm-static guest-images
 	$(MAKE) -s -C tests/kvm
-	$(call nested_retry,test-boot,$(NESTED_TESTS) $(BUILD)/minivmm-static)
+	cat tests/boot/boot-tests.spec > $(BUILD)/boot-and-tour.spec
+	tests/boot/tour-spec.sh docs/tour.md >> $(BUILD)/boot-and-tour.spec
+	$(call nested_retry,test-boot,BOOT_TESTS_SPEC=$(BUILD)/boot-and-tour.spec $(NESTED_TESTS) $(BUILD)/minivmm-static)
 
 # Stress tests in the nested host (not part of make test: see the spec).
 test-stress: $(BUILD)/minivmm-static guest-images
