@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Sourced by run-tests.sh (uses its run/expect/pass/fail/skip and $minivmm,
 # $img, $tmp): --trace (lib/trace.h, docs/tour.md).
+# shellcheck disable=SC2154 # $tmp, $img, $status: set by run-tests.sh
 
 # trace_text FILE: the trace without its "[   0.000123] " times. Reads of
 # the virtio registers are dropped: with KVM_CAP_READONLY_MEM the register
@@ -190,8 +191,9 @@ elif [ "$on" != "$off" ]; then
 else
 	pass trace-adds-no-exits
 fi
-pio=$(echo "$on" | sed 's/pio_exits=\([0-9]*\).*/\1/')
-mmio=$(echo "$on" | sed 's/.*mmio_exits=//')
+pio=${on#pio_exits=}
+pio=${pio%% *}
+mmio=${on##*mmio_exits=}
 n_io=$(grep -c '] exits: vCPU 0 exit KVM_EXIT_IO (2): an IN or OUT' "$tmp/trace")
 n_mmio=$(grep -c '] exits: vCPU 0 exit KVM_EXIT_MMIO (6): a load or store' "$tmp/trace")
 # Each exit is its own line here (a port or MMIO line follows each one, so
