@@ -7,7 +7,8 @@
 # guest-images/out/bzImage and initramfs.cpio.gz to $GUEST_KERNEL and
 # $GUEST_INITRD, guest-images/out/programs/vsock-tool to /carry/vsock-tool.
 # The tests run in the tour's order (later ones read files earlier ones
-# wrote, as a reader's commands would).
+# wrote, as a reader's commands would). Each runs under sh -c, as it would
+# in the reader's shell.
 #
 #   usage: tour-spec.sh docs/tour.md > build/tour.spec
 set -euo pipefail
@@ -32,6 +33,10 @@ awk '
 		if (cmd ~ /^minivmm /) cmd = "$MINIVMM " substr(cmd, 9)
 		gsub(/; minivmm /, "; $MINIVMM ", cmd)
 		gsub(/& minivmm /, "\\& $MINIVMM ", cmd)
+		# bootrun execs its command line (tests/boot/pty_child.c), which
+		# would end a list at its first command: hand it to sh -c whole.
+		gsub(/\047/, "\047\\\047\047", cmd)
+		cmd = "sh -c \047" cmd "\047"
 		printf "test tour-%d\n\trun %s\n\texpect 600 \"%s\"\n\texit 0 600\n\tnotexpect \"Oops\"\n\n", n, cmd, want
 		inblock = 0; pending = 0
 		next
