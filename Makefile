@@ -108,12 +108,16 @@ test-kvm: $(BUILD)/minivmm-san
 NESTED_TESTS ?= tests/boot/run-nested-tests.sh
 # The stock-kernel tests also need Debian's kernel and an initramfs with its
 # modules (guest-images/stock-initramfs.sh, cached); without them (no apt)
-# those tests are skipped, and counted.
+# those tests are skipped, and counted. The boot tests are followed by the
+# commands of docs/tour.md as written (tests/boot/tour-spec.sh), in one
+# nested host.
 test-boot: $(BUILD)/minivmm-static guest-images
 	$(MAKE) -s -C tests/kvm
 	guest-images/stock-initramfs.sh $(BUILD)/stock || \
 		{ rm -rf $(BUILD)/stock; echo "test-boot: no stock kernel; its tests will be skipped"; }
-	$(call nested_retry,test-boot,$(NESTED_TESTS) $(BUILD)/minivmm-static)
+	cat tests/boot/boot-tests.spec > $(BUILD)/boot-and-tour.spec
+	tests/boot/tour-spec.sh docs/tour.md >> $(BUILD)/boot-and-tour.spec
+	$(call nested_retry,test-boot,BOOT_TESTS_SPEC=$(BUILD)/boot-and-tour.spec $(NESTED_TESTS) $(BUILD)/minivmm-static)
 
 # Stress tests in the nested host (not part of make test: see the spec).
 test-stress: $(BUILD)/minivmm-static guest-images

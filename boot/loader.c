@@ -12,6 +12,7 @@
 #include "lib/error.h"
 #include "lib/log.h"
 #include "lib/platform.h"
+#include "lib/trace.h"
 
 /* boot.rst, "64-bit Boot Protocol": the 64-bit entry point is the start of
  * the loaded protected-mode kernel plus 0x200. */
@@ -82,6 +83,11 @@ static int load_kernel(struct guest_memory *mem, const struct bzimage *img, uint
 	if (dst == NULL) /* cannot happen after the check above; stay safe */
 		return error_set("kernel: 0x%llx is outside guest memory", (unsigned long long)load);
 	memcpy(dst, img->kernel, img->kernel_size);
+	trace(TRACE_BOOT, "memory: kernel (the bzImage's protected-mode part, %llu bytes) "
+	      "written at 0x%llx-0x%llx; it may use up to 0x%llx while it decompresses itself "
+	      "(init_size) [Documentation/x86/boot.rst, 64-bit boot protocol]",
+	      (unsigned long long)img->kernel_size, (unsigned long long)load,
+	      (unsigned long long)(load + img->kernel_size - 1), (unsigned long long)end - 1);
 	*load_out = load;
 	*end_out = end;
 	return 0;
@@ -123,7 +129,12 @@ static int load_cmdline(struct guest_memory *mem, const struct bzimage *img, con
 		return error_set("kernel command line: the devices and --cmdline are more than "
 				 "%llu bytes",
 				 (unsigned long long)BOOT_CMDLINE_MAX - 1);
-	return cmdline_build(dst, (size_t)max, CMDLINE_DEFAULTS, extra);
+	if (cmdline_build(dst, (size_t)max, CMDLINE_DEFAULTS, extra) < 0)
+		return -1;
+	trace(TRACE_BOOT, "memory: command line at 0x%llx (boot_params.hdr.cmd_line_ptr): \"%s\" "
+	      "[Documentation/x86/boot.rst, cmd_line_ptr]", (unsigned long long)BOOT_CMDLINE_ADDR,
+	      dst);
+	return 0;
 }
 
 static int load_initrd(struct guest_memory *mem, const struct bzimage *img, uint64_t kernel_end,
@@ -140,6 +151,9 @@ static int load_initrd(struct guest_memory *mem, const struct bzimage *img, uint
 	if (dst == NULL)
 		return error_set("initrd: 0x%llx is outside guest memory", (unsigned long long)*gpa);
 	memcpy(dst, initrd, size);
+	trace(TRACE_BOOT, "memory: initrd (%zu bytes) written at 0x%llx-0x%llx, above the kernel "
+	      "and below initrd_addr_max [Documentation/x86/boot.rst, ramdisk_image]", size,
+	      (unsigned long long)*gpa, (unsigned long long)(*gpa + size - 1));
 	return 0;
 }
 
@@ -159,6 +173,10 @@ static int load_firmware_tables(struct guest_memory *mem, int ncpus,
 	if (mptable_build(p, mp_len, MPTABLE_ADDR, ncpus, &used) < 0)
 		return error_wrap("MP table");
 	log_debug("MP table: %zu bytes at 0x%llx", used, (unsigned long long)MPTABLE_ADDR);
+	trace(TRACE_BOOT, "memory: MP table (%zu bytes: floating pointer, %d processor "
+	      "entries, bus, IOAPIC, interrupts) at 0x%llx, in the EBDA where the kernel scans "
+	      "for it [MultiProcessor Specification 1.4; arch/x86/kernel/mpparse.c]", used,
+	      ncpus, (unsigned long long)MPTABLE_ADDR);
 
 	p = low_area(mem, ACPI_TABLES_ADDR, acpi_len, "ACPI tables");
 	if (p == NULL)
@@ -168,6 +186,10 @@ static int load_firmware_tables(struct guest_memory *mem, int ncpus,
 		return error_wrap("ACPI tables");
 	log_debug("ACPI tables: %zu bytes at 0x%llx, RSDP at 0x%llx", used,
 		  (unsigned long long)ACPI_TABLES_ADDR, (unsigned long long)*rsdp);
+	trace(TRACE_BOOT, "memory: ACPI tables (%zu bytes: RSDP, XSDT, FADT, FACS, DSDT, MADT) at "
+	      "0x%llx, RSDP at 0x%llx (boot_params.acpi_rsdp_addr) [ACPI 6.4 section 5.2; "
+	      "drivers/acpi/tables.c]", used, (unsigned long long)ACPI_TABLES_ADDR,
+	      (unsigned long long)*rsdp);
 	return 0;
 }
 
@@ -191,10 +213,24 @@ int boot_load_linux(struct guest_memory *mem, const struct bzimage *img, const u
 	/* GDT and identity-mapped page tables for the 64-bit entry. */
 	if (cpu_setup_tables(mem) < 0)
 		return error_wrap("CPU tables");
+	trace(TRACE_BOOT, "memory: GDT at 0x%llx; page tables PML4 0x%llx, PDPT 0x%llx, page "
+	      "directories 0x%llx: the first 4 GiB identity-mapped with 2 MiB pages, as the 64-bit "
+	      "entry requires [Documentation/x86/boot.rst, 64-bit boot protocol]",
+	      (unsigned long long)BOOT_GDT_ADDR, (unsigned long long)BOOT_PML4_ADDR,
+	      (unsigned long long)BOOT_PDPT_ADDR, (unsigned long long)BOOT_PD_ADDR);
 
 	bp = low_area(mem, BOOT_PARAMS_ADDR, sizeof(*bp), "boot_params");
 	if (bp == NULL || boot_params_build(bp, img, mem, &info) < 0)
 		return -1;
+	trace(TRACE_BOOT, "memory: boot_params (the zero page) at 0x%llx: setup header, command "
+	      "line and initrd pointers, RSDP, and the e820 map of %u entries "
+	      "[Documentation/x86/zero-page.rst]", (unsigned long long)BOOT_PARAMS_ADDR,
+	      bp->e820_entries);
+	for (unsigned i = 0; i < bp->e820_entries && trace_enabled(TRACE_BOOT); i++)
+		trace(TRACE_BOOT, "memory: e820 entry %u: 0x%llx-0x%llx %s [arch/x86/kernel/e820.c]",
+		      i, (unsigned long long)bp->e820_table[i].addr,
+		      (unsigned long long)(bp->e820_table[i].addr + bp->e820_table[i].size - 1),
+		      bp->e820_table[i].type == 1 ? "usable RAM" : "reserved");
 
 	*out = (struct boot_result){
 		.entry = info.kernel_gpa + ENTRY_64_OFFSET,
@@ -204,6 +240,9 @@ int boot_load_linux(struct guest_memory *mem, const struct bzimage *img, const u
 		.initrd_gpa = info.initrd_gpa,
 		.initrd_size = initrd_size,
 	};
+	trace(TRACE_BOOT, "entry: vCPU 0 will start at 0x%llx (kernel + 0x200) in 64-bit mode with "
+	      "RSI = 0x%llx (boot_params) [Documentation/x86/boot.rst, 64-bit boot protocol]",
+	      (unsigned long long)out->entry, (unsigned long long)BOOT_PARAMS_ADDR);
 	log_debug("kernel at 0x%llx (needs up to 0x%llx), entry 0x%llx, initrd %zu bytes at 0x%llx",
 		  (unsigned long long)out->kernel_gpa, (unsigned long long)kernel_end,
 		  (unsigned long long)out->entry, initrd_size, (unsigned long long)out->initrd_gpa);

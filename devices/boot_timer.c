@@ -2,6 +2,7 @@
 
 #include "lib/clock.h"
 #include "lib/platform.h"
+#include "lib/trace.h"
 
 void boot_timer_init(struct boot_timer *t, uint64_t start_ns,
 		     void (*report)(void *ctx, int event, uint64_t ns), void *ctx)
@@ -24,6 +25,8 @@ void boot_timer_mark(struct boot_timer *t, uint8_t value, uint64_t now_ns)
 	t->event_ns[event] = now_ns - t->start_ns;
 	if (t->event_ns[event] == 0)
 		t->event_ns[event] = 1;
+	trace(TRACE_BOOT, "guest mark: %s (it wrote 0x%x to the boot timer port)",
+	      boot_timer_event_name(event), value);
 	if (t->report)
 		t->report(t->ctx, event, t->event_ns[event]);
 }

@@ -5,6 +5,7 @@
 
 #include "lib/error.h"
 #include "lib/guest_memory.h"
+#include "lib/trace.h"
 
 #define FEATURE_VERSION_1 (1ULL << VIRTIO_F_VERSION_1)
 
@@ -37,6 +38,10 @@ int virtio_backend_take_queues(const struct virtio_backend *b, struct virtio_mmi
 	}
 	struct virtio_backend_config cfg;
 	virtio_backend_config_from(&cfg, t, nqueues, b->features);
+	trace(TRACE_VIRTIO, "%s: queues 0-%u go to the backend (features 0x%llx); %s", t->name,
+	      nqueues - 1, (unsigned long long)cfg.features,
+	      b->kick_eventfds ? "it reads their kick eventfds itself"
+			       : "their kicks exit to minivmm, which passes them on");
 	if (b->ops->start(b->ctx, &cfg) < 0)
 		return -1;
 	*started = true;
@@ -45,8 +50,10 @@ int virtio_backend_take_queues(const struct virtio_backend *b, struct virtio_mmi
 
 void virtio_backend_release_queues(const struct virtio_backend *b, bool *started)
 {
-	if (*started)
+	if (*started) {
+		trace(TRACE_VIRTIO, "the backend gives the queues back");
 		b->ops->stop(b->ctx);
+	}
 	*started = false;
 }
 

@@ -16,6 +16,8 @@
 
 #include "lib/error.h"
 #include "lib/log.h"
+#include "lib/trace.h"
+#include "virtio/mmio_describe.h"
 
 #define FEATURE(bit) (1ULL << (bit))
 
@@ -58,6 +60,24 @@ enum violation {
 };
 _Static_assert(V_COUNT <= 32, "violation kinds must fit in virtio_mmio.warned");
 
+/* The virtio 1.2 section each refusal follows, for --trace. */
+static const char *const violation_section[V_COUNT] = {
+	[V_ACCESS_SIZE] = "4.2.2.2",       [V_READ_WRITE_ONLY] = "4.2.2",
+	[V_WRITE_READ_ONLY] = "4.2.2",     [V_UNKNOWN_REGISTER] = "4.2.2",
+	[V_CONFIG_ACCESS] = "4.2.2.2",     [V_CONFIG_RANGE] = "4.2.2",
+	[V_CONFIG_READ_ONLY] = "2.5",      [V_FEATURES_STATE] = "3.1.1",
+	[V_FEATURES_BEYOND_64] = "2.2",    [V_STATUS_UNKNOWN_BITS] = "2.1",
+	[V_STATUS_CLEAR] = "2.1.1",        [V_STATUS_ORDER] = "3.1.1",
+	[V_STATUS_AFTER_FAILED] = "2.1.1", [V_DRIVER_OK_EARLY] = "3.1.1",
+	[V_FEATURES_UNOFFERED] = "2.2.1",  [V_FEATURES_NO_VERSION_1] = "6.1",
+	[V_QUEUE_INDEX] = "4.2.2",         [V_QUEUE_STATE] = "3.1.1",
+	[V_QUEUE_LIVE] = "4.2.3.2",        [V_QUEUE_READY_VALUE] = "4.2.2",
+	[V_QUEUE_SIZE] = "2.7",            [V_QUEUE_ALIGN] = "2.7",
+	[V_QUEUE_RANGE] = "2.7",           [V_ACK_BITS] = "4.2.2",
+	[V_NOTIFY_INDEX] = "4.2.2",        [V_NOTIFY_INACTIVE] = "3.1.1",
+	[V_ACTIVATE_FAILED] = "2.1.2",
+};
+
 static void warn_once(struct virtio_mmio *t, enum violation kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -69,6 +89,10 @@ static void warn_once(struct virtio_mmio *t, enum violation kind, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Every refusal is traced (repeats are summarised there); the log
+	 * below keeps to one warning per kind. */
+	trace(TRACE_VIRTIO, "%s: REFUSED: %s [virtio 1.2 section %s]", t->name, msg,
+	      violation_section[kind]);
 	/* A driver stuck in a loop must not flood the console: the first
 	 * occurrence of each kind is a warning, the rest debug output. */
 	if (t->warned & (1u << kind)) {
@@ -186,6 +210,9 @@ static void reset_state(struct virtio_mmio *t)
 static void device_reset(struct virtio_mmio *t)
 {
 	t->stats.resets++;
+	trace(TRACE_VIRTIO, "%s: device reset: %s; every queue not ready, features "
+	      "forgotten, InterruptStatus 0 [virtio 1.2 sections 2.4, 4.2.2.1]", t->name,
+	      t->active ? "the device was running, its backend is stopped" : "nothing was running");
 	if (t->active && t->ops.reset)
 		t->ops.reset(t->dev, t);
 	if (t->status)
@@ -235,6 +262,12 @@ static void activate(struct virtio_mmio *t)
 	}
 	t->active = true;
 	t->stats.activations++;
+	if (trace_enabled(TRACE_VIRTIO)) {
+		char f[256];
+		trace(TRACE_VIRTIO, "%s: DRIVER_OK: device activated with features %s; it "
+		      "is live [virtio 1.2 section 3.1.1 step 8]", t->name,
+		      virtio_features_describe(t->acked, t->ops.device_id, f, sizeof(f)));
+	}
 	log_debug("%s: activated (features 0x%" PRIx64 ")", t->name, t->acked);
 }
 
@@ -431,6 +464,13 @@ static void write_queue_ready(struct virtio_mmio *t, uint32_t value)
 	q->ready = true;
 	log_debug("%s: queue %u ready: %u entries, desc 0x%" PRIx64 " avail 0x%" PRIx64
 		  " used 0x%" PRIx64, t->name, t->queue_sel, q->num, q->desc, q->driver, q->device);
+	trace(TRACE_VIRTIO, "%s: queue %u%s%s%s ready: %u entries; descriptor table 0x%" PRIx64
+	      ", driver ring 0x%" PRIx64 ", device ring 0x%" PRIx64 " are aligned and inside guest "
+	      "RAM [virtio 1.2 sections 2.7, 4.2.3.2]", t->name, t->queue_sel,
+	      *virtio_queue_role(t->ops.device_id, t->queue_sel) ? " (" : "",
+	      virtio_queue_role(t->ops.device_id, t->queue_sel),
+	      *virtio_queue_role(t->ops.device_id, t->queue_sel) ? ")" : "", q->num, q->desc,
+	      q->driver, q->device);
 }
 
 /* QueueNum and the ring addresses: only while the queue is not ready. */
@@ -484,6 +524,9 @@ static void write_queue_notify(struct virtio_mmio *t, uint32_t value)
 		       "ignored", value, t->status);
 		return;
 	}
+	trace_keyed(TRACE_VIRTIO, "QueueNotify reached minivmm",
+		    "%s: QueueNotify for queue %u reached minivmm (no ioeventfd took it): "
+		    "passed to the device [virtio 1.2 section 4.2.3.3]", t->name, value);
 	if (t->ops.notify)
 		t->ops.notify(t->dev, t, value);
 }
@@ -679,11 +722,80 @@ static void config_io(struct virtio_mmio *t, uint64_t off, uint8_t *data, uint32
 	t->ops.config_write(t->dev, (uint32_t)off, data, len);
 }
 
+/* --trace: what the driver wrote, in words, before the transport acts on
+ * it (its consequences and refusals follow in lines of their own). */
+static void trace_write(const struct virtio_mmio *t, uint64_t offset, uint32_t value)
+{
+	char what[256];
+	const char *role;
+
+	switch (offset) {
+	case VIRTIO_MMIO_STATUS:
+		if (value == 0)
+			trace(TRACE_VIRTIO, "%s: driver writes Status = 0: reset the device [virtio "
+			      "1.2 section 2.4]", t->name);
+		else
+			trace(TRACE_VIRTIO, "%s: driver writes Status = 0x%x (%s) [virtio 1.2 sections "
+			      "2.1, 3.1.1]", t->name, value,
+			      virtio_status_describe(value, what, sizeof(what)));
+		return;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		trace(TRACE_VIRTIO, "%s: driver accepts features word %u = 0x%x (%s) [virtio 1.2 "
+		      "section 3.1.1 step 5]", t->name, t->driver_features_sel, value,
+		      t->driver_features_sel < 2
+			      ? virtio_features_describe((uint64_t)value
+							 << (32 * t->driver_features_sel),
+							 t->ops.device_id, what, sizeof(what))
+			      : "beyond bit 63");
+		return;
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		trace(TRACE_VIRTIO, "%s: driver writes %s = %u: the next %s access is feature "
+		      "bits %u-%u [virtio 1.2 section 4.2.2]", t->name, virtio_mmio_reg_name((uint32_t)offset),
+		      value, offset == VIRTIO_MMIO_DEVICE_FEATURES_SEL ? "DeviceFeatures" : "DriverFeatures",
+		      32 * (value & 0x7ffffff), 32 * (value & 0x7ffffff) + 31);
+		return;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		role = virtio_queue_role(t->ops.device_id, value);
+		trace(TRACE_VIRTIO, "%s: driver selects queue %u%s%s%s (QueueSel) [virtio 1.2 section "
+		      "4.2.3.2]", t->name, value, *role ? " (" : "", role, *role ? ")" : "");
+		return;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		trace_keyed(TRACE_VIRTIO, "QueueNotify write", "%s: driver writes QueueNotify = %u",
+			    t->name, value);
+		return;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		trace_keyed(TRACE_VIRTIO, "InterruptACK write", "%s: driver acknowledges interrupt "
+			    "bits 0x%x (InterruptACK) [virtio 1.2 section 4.2.2]", t->name, value);
+		return;
+	}
+	trace(TRACE_VIRTIO, "%s: driver writes %s = 0x%x%s", t->name,
+	      virtio_mmio_reg_name((uint32_t)offset) ? virtio_mmio_reg_name((uint32_t)offset) : "?",
+	      value, offset >= VIRTIO_MMIO_QUEUE_NUM && offset != VIRTIO_MMIO_QUEUE_READY
+			     ? " [virtio 1.2 section 4.2.3.2]" : "");
+}
+
+/* --trace: the Status transition a write caused (or that it caused none). */
+static void trace_status_change(const struct virtio_mmio *t, uint32_t before)
+{
+	char from[128], to[128];
+
+	if (t->status == before)
+		trace(TRACE_VIRTIO, "%s: status stays %s", t->name,
+		      virtio_status_describe(before, from, sizeof(from)));
+	else
+		trace(TRACE_VIRTIO, "%s: status %s -> %s", t->name,
+		      virtio_status_describe(before, from, sizeof(from)),
+		      virtio_status_describe(t->status, to, sizeof(to)));
+}
+
 void virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct virtio_mmio *t = opaque;
+	uint32_t status_before;
 
 	pthread_mutex_lock(&t->lock);
+	status_before = t->status;
 	if (offset >= VIRTIO_MMIO_CONFIG_OFFSET) {
 		config_io(t, offset - VIRTIO_MMIO_CONFIG_OFFSET, data, len, is_write);
 	} else if (len != 4 || offset % 4) {
@@ -699,9 +811,18 @@ void virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, 
 		       " (only aligned 32-bit accesses); refused", len, is_write ? "write" : "read",
 		       offset);
 	} else if (is_write) {
+		if (trace_enabled(TRACE_VIRTIO))
+			trace_write(t, offset, get_le32(data));
 		write_control(t, offset, get_le32(data));
+		if (offset == VIRTIO_MMIO_STATUS && trace_enabled(TRACE_VIRTIO))
+			trace_status_change(t, status_before);
 	} else {
 		put_le32(data, read_control(t, offset));
+		trace_keyed(TRACE_VIRTIO, virtio_mmio_reg_name((uint32_t)offset)
+			    ? virtio_mmio_reg_name((uint32_t)offset) : "?",
+			    "%s: driver reads %s -> 0x%x (the register page did not serve it)",
+			    t->name, virtio_mmio_reg_name((uint32_t)offset)
+			    ? virtio_mmio_reg_name((uint32_t)offset) : "?", get_le32(data));
 	}
 	if (is_write && t->platform.changed)
 		t->platform.changed(t->platform.ctx, t);

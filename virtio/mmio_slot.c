@@ -8,6 +8,7 @@
 #include "lib/error.h"
 #include "lib/kvm_vm.h"
 #include "lib/log.h"
+#include "lib/trace.h"
 
 void virtio_mmio_bus_init(struct virtio_mmio_bus *bus, int vm_fd, struct io_bus *mmio,
 			  const struct guest_memory *mem)
@@ -32,6 +33,12 @@ static void update_ack_fd(struct virtio_mmio_slot *s)
 		return;
 	}
 	s->ack_wired = want;
+	trace(TRACE_KVM, "%s: KVM_IOEVENTFD %s for InterruptACK at 0x%llx: %s", s->t->name,
+	      want ? "added" : "removed", (unsigned long long)(s->base + VIRTIO_MMIO_INTERRUPT_ACK),
+	      want ? "the driver's acknowledgements of ring interrupts stay in the kernel "
+		     "(acknowledging VRING changes nothing)"
+		   : "a config interrupt is pending, so the next acknowledgement must reach the "
+		     "transport, which clears its CONFIG bit");
 }
 
 /* The transport's registers changed (lock held): bring the page and the
@@ -49,6 +56,8 @@ static void slot_changed(void *ctx, struct virtio_mmio *t)
 static void slot_raise_irq(void *ctx)
 {
 	struct virtio_mmio_slot *s = ctx;
+	trace(TRACE_KVM, "%s: KVM_IRQ_LINE %u up and down: a config interrupt (an edge on the "
+	      "ISA line, IOAPIC) [virtio 1.2 section 4.2.3.4]", s->t->name, s->irq);
 	if (kvm_vm_irq_line(s->bus->vm_fd, s->irq, 1) < 0 ||
 	    kvm_vm_irq_line(s->bus->vm_fd, s->irq, 0) < 0)
 		log_warn("%s: %s", s->t->name, error_message());
@@ -72,6 +81,10 @@ static int wire_kicks(struct virtio_mmio_slot *s)
 				     s->kick_fd[q], true) < 0)
 			return error_wrap("%s: queue %u kicks", s->t->name, q);
 		s->kick_wired[q] = true;
+		trace(TRACE_KVM, "%s: KVM_IOEVENTFD added: a 4-byte write of %u to QueueNotify "
+		      "(0x%llx) signals eventfd %d inside KVM, without an exit to minivmm "
+		      "[virt/kvm/eventfd.c]", s->t->name, q,
+		      (unsigned long long)(s->base + VIRTIO_MMIO_QUEUE_NOTIFY), s->kick_fd[q]);
 	}
 	return 0;
 }
@@ -84,6 +97,8 @@ static int wire_interrupt(struct virtio_mmio_slot *s)
 	if (kvm_vm_irqfd(s->bus->vm_fd, s->irq, s->call_fd, true) < 0)
 		return error_wrap("%s: interrupt", s->t->name);
 	s->call_wired = true;
+	trace(TRACE_KVM, "%s: KVM_IRQFD added: a write to eventfd %d raises IRQ %u in the guest, "
+	      "without minivmm [virt/kvm/eventfd.c]", s->t->name, s->call_fd, s->irq);
 	return 0;
 }
 
@@ -98,6 +113,9 @@ static int wire_register_page(struct virtio_mmio_slot *s)
 		return 0;
 	}
 	register_page_refresh(&s->regs, s->t);
+	trace(TRACE_KVM, "%s: read-only memory slot at 0x%llx mirrors the registers: the "
+	      "driver's reads are served from it without an exit (KVM_MEM_READONLY; writes still "
+	      "exit)", s->t->name, (unsigned long long)s->base);
 	s->ack_fd = new_eventfd(s->t->name, "InterruptACK");
 	if (s->ack_fd < 0)
 		return -1;
@@ -159,6 +177,11 @@ int virtio_mmio_attach(struct virtio_mmio_bus *bus, struct virtio_mmio *t, uint3
 		goto fail;
 	log_debug("%s: virtio-mmio slot %u at %#llx, IRQ %u, %u kick eventfds", t->name, index,
 		  (unsigned long long)s->base, s->irq, kick_queues);
+	trace(TRACE_VIRTIO, "%s: virtio-mmio slot %u: registers at 0x%llx-0x%llx, IRQ %u; the "
+	      "guest finds it through virtio_mmio.device=4K@0x%llx:%u on its command line "
+	      "[drivers/virtio/virtio_mmio.c]", t->name, index, (unsigned long long)s->base,
+	      (unsigned long long)(s->base + VIRTIO_MMIO_SIZE - 1), s->irq,
+	      (unsigned long long)s->base, s->irq);
 	return 0;
 fail:
 	/* The bus keeps the slot's range registered (the bus never shrinks);

@@ -7,9 +7,18 @@
 
 #include "lib/error.h"
 #include "lib/log.h"
+#include "lib/trace.h"
 
 static int set_running(struct vhost_vsock *v, int running)
 {
+	if (running)
+		trace(TRACE_VHOST, "vsock: VHOST_VSOCK_SET_RUNNING 1: the kernel checks both rings "
+		      "and starts moving packets; from now on the guest's kicks go ioeventfd -> "
+		      "vhost worker and its interrupts vhost worker -> irqfd, and never wake "
+		      "minivmm [drivers/vhost/vsock.c vhost_vsock_start]");
+	else
+		trace(TRACE_VHOST, "vsock: VHOST_VSOCK_SET_RUNNING 0: the kernel stops the rings "
+		      "(sockets stay) [drivers/vhost/vsock.c vhost_vsock_stop]");
 	if (ioctl(v->kernel.fd, VHOST_VSOCK_SET_RUNNING, &running) < 0)
 		return error_errno("VHOST_VSOCK_SET_RUNNING %d", running);
 	return 0;
@@ -29,8 +38,13 @@ static void vsock_stop(void *ctx)
 static int set_guest_cid(struct vhost_vsock *v)
 {
 	uint64_t cid = v->cid;
-	if (ioctl(v->kernel.fd, VHOST_VSOCK_SET_GUEST_CID, &cid) == 0)
+	if (ioctl(v->kernel.fd, VHOST_VSOCK_SET_GUEST_CID, &cid) == 0) {
+		trace(TRACE_VHOST, "vsock: VHOST_VSOCK_SET_GUEST_CID %llu: the host kernel routes "
+		      "vsock packets for CID %llu to this VM; a CID in use would fail here, before "
+		      "the guest boots [drivers/vhost/vsock.c vhost_vsock_set_cid]",
+		      (unsigned long long)cid, (unsigned long long)cid);
 		return 0;
+	}
 	if (errno == EADDRINUSE)
 		return error_set("vsock: CID %llu is already in use by another VM or by this "
 				 "host's own vsock (VHOST_VSOCK_SET_GUEST_CID: %s)",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/error.h"
+#include "lib/trace.h"
 
 const char cli_usage[] =
 	"Usage: minivmm --kernel BZIMAGE [options]\n"
@@ -26,6 +27,11 @@ const char cli_usage[] =
 	"  --boot-timer       print, in ms since start, when the vCPUs start and when\n"
 	"                     the guest reaches userspace and finishes booting (it\n"
 	"                     writes to port 0x440)\n"
+	"  --trace[=LIST]     explain each event of the VM as it happens, in plain\n"
+	"                     words with the spec section it follows, on stderr;\n"
+	"                     LIST picks categories: exits, pio, mmio, virtio,\n"
+	"                     vhost, kvm, boot (default: all). docs/tour.md\n"
+	"  --trace-file FILE  write the trace to FILE instead (implies --trace)\n"
 	"  --user USER        once the devices are open, give up root and run as\n"
 	"                     USER (a name from /etc/passwd, UID or UID:GID)\n"
 	"  --no-seccomp       run without the seccomp sandbox (for debugging: the\n"
@@ -127,7 +133,7 @@ static int parse_cid(const char *s, uint32_t *cid)
 enum opt_id {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID, OPT_TEST_BACKEND,
 	OPT_TEST_DEVICE, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_NO_SECCOMP,
-	OPT_TEST_FORBIDDEN_SYSCALL, OPT_HELP, OPT_VERSION, OPT_USER,
+	OPT_TEST_FORBIDDEN_SYSCALL, OPT_HELP, OPT_VERSION, OPT_USER, OPT_TRACE, OPT_TRACE_FILE,
 };
 
 static const struct option options[] = {
@@ -141,6 +147,8 @@ static const struct option options[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "trace", optional_argument, NULL, OPT_TRACE },
+	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -197,6 +205,15 @@ static int apply(struct vmm_config *cfg, int id, const char *value)
 			return error_set("--user: empty user name");
 		cfg->user = value;
 		return 0;
+	case OPT_TRACE: {
+		unsigned mask;
+		if (trace_parse_categories(value, &mask) < 0)
+			return -1;
+		cfg->trace_mask |= mask;
+		return 0;
+	}
+	case OPT_TRACE_FILE:
+		return set_file(&cfg->trace_file, "trace-file", value);
 	case OPT_NO_SECCOMP:
 		cfg->no_seccomp = true;
 		return 0;
@@ -253,6 +270,8 @@ int cli_parse(int argc, char *const argv[], struct vmm_config *cfg)
 		return error_set("unexpected argument '%s'", argv[optind]);
 	if (!cfg->help && !cfg->version && !cfg->kernel)
 		return error_set("no kernel given (use --kernel FILE)");
+	if (cfg->trace_file && !cfg->trace_mask)
+		cfg->trace_mask = TRACE_ALL;
 	if (cfg->vsock_test_backend && !cfg->vsock)
 		return error_set("--vsock-test-backend needs --vsock-cid");
 	return 0;

@@ -30,6 +30,8 @@ struct vmm_config {
 	bool debug;
 	bool stats;
 	bool boot_timer;
+	unsigned trace_mask;    /* --trace[=CATEGORIES]: lib/trace.h; 0 = off */
+	const char *trace_file; /* --trace-file FILE: instead of stderr */
 	const char *user; /* --user: drop to this user after set-up */
 	bool no_seccomp;             /* --no-seccomp: no seccomp filters */
 	bool test_forbidden_syscall; /* testing: a forbidden call after the sandbox */

@@ -1,9 +1,14 @@
 /* minivmm: boot a Linux guest under KVM. See README.md. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/log.h"
+#include "lib/trace.h"
 #include "vmm/cli.h"
 #include "vmm/vm.h"
 
@@ -29,5 +34,22 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 	log_debug_enabled = cfg.debug;
-	return vm_run(&cfg, start_ns);
+	/* The trace has a descriptor of its own (stderr or --trace-file), so
+	 * it never mixes with the guest's console on stdout. */
+	int trace_fd = -1;
+	if (cfg.trace_file) {
+		trace_fd = open(cfg.trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (trace_fd < 0) {
+			fprintf(stderr, "minivmm: --trace-file: cannot open '%s': %s\n", cfg.trace_file,
+				strerror(errno));
+			return 1;
+		}
+	}
+	if (cfg.trace_mask)
+		trace_start(cfg.trace_mask, trace_fd >= 0 ? trace_fd : STDERR_FILENO, start_ns);
+	int status = vm_run(&cfg, start_ns);
+	trace_stop();
+	if (trace_fd >= 0)
+		close(trace_fd);
+	return status;
 }

@@ -12,10 +12,13 @@
 
 #include "lib/error.h"
 #include "lib/log.h"
+#include "lib/trace.h"
 #include "vmm/cpuid.h"
 #include "vmm/kick.h"
 #include "vmm/regdump.h"
 #include "vmm/sandbox.h"
+#include "vmm/trace_describe.h"
+#include "virtio/mmio_describe.h"
 
 /* Each vCPU gets KVM's supported CPUID, adjusted by cpuid_adjust. */
 static int set_cpuid(struct vcpu *vcpu)
@@ -111,6 +114,36 @@ static void crash(struct vcpu *vcpu, const char *what)
 			    "vCPU %d: %s", vcpu->id, what);
 }
 
+/* --trace=pio,mmio: one access in words. Writes are traced before the
+ * device acts (what the guest wrote), reads after (what it got). Keyed by
+ * address and direction, so a guest polling one register is summarised. */
+static void trace_access(struct vcpu *vcpu, unsigned cat, uint64_t addr, const uint8_t *data,
+			 uint32_t len, bool is_write)
+{
+	const struct io_bus *bus = cat == TRACE_PIO ? vcpu->env->pio : vcpu->env->mmio;
+	const struct io_range *r = io_bus_find(bus, addr, len);
+	uint64_t value = trace_le_value(data, len);
+	char what[200], key[64];
+
+	if (cat == TRACE_PIO) {
+		trace_describe_port(r ? r->name : NULL, r ? addr - r->base : 0, is_write, value, what,
+				    sizeof(what));
+	} else if (r) {
+		const char *reg = virtio_mmio_reg_name((uint32_t)(addr - r->base));
+		snprintf(what, sizeof(what), "%s %s%s [virtio 1.2 section 4.2.2]", r->name,
+			 reg ? reg : "register", addr - r->base >= 0x100 ? " space" : "");
+	} else {
+		snprintf(what, sizeof(what), "no device: %s",
+			 is_write ? "ignored" : "reads all-ones");
+	}
+	snprintf(key, sizeof(key), "%s %#llx %s", cat == TRACE_PIO ? "port" : "MMIO",
+		 (unsigned long long)addr, is_write ? "write" : "read");
+	trace_keyed(cat, key, "vCPU %d %s %s %#llx, %u byte%s, %s 0x%llx: %s", vcpu->id,
+		    cat == TRACE_PIO ? "port" : "MMIO", is_write ? "write" : "read",
+		    (unsigned long long)addr, len, len == 1 ? "" : "s", is_write ? "value" : "got",
+		    (unsigned long long)value, what);
+}
+
 static void handle_pio(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -123,9 +156,13 @@ static void handle_pio(struct vcpu *vcpu)
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
 	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+		if (trace_enabled(TRACE_PIO) && is_write)
+			trace_access(vcpu, TRACE_PIO, run->io.port, data, size, true);
 		if (!io_bus_dispatch(vcpu->env->pio, run->io.port, data, size, is_write))
 			log_debug("unhandled port %s: port %#x size %u%s", is_write ? "write" : "read",
 				  run->io.port, size, is_write ? "" : " (read as all-ones)");
+		if (trace_enabled(TRACE_PIO) && !is_write)
+			trace_access(vcpu, TRACE_PIO, run->io.port, data, size, false);
 	}
 }
 
@@ -137,8 +174,13 @@ static void handle_mmio(struct vcpu *vcpu)
 		crash(vcpu, "MMIO exit with a bad length");
 		return;
 	}
-	if (!io_bus_dispatch(vcpu->env->mmio, run->mmio.phys_addr, run->mmio.data, len,
-			     run->mmio.is_write))
+	if (trace_enabled(TRACE_MMIO) && run->mmio.is_write)
+		trace_access(vcpu, TRACE_MMIO, run->mmio.phys_addr, run->mmio.data, len, true);
+	bool handled = io_bus_dispatch(vcpu->env->mmio, run->mmio.phys_addr, run->mmio.data, len,
+				       run->mmio.is_write);
+	if (trace_enabled(TRACE_MMIO) && !run->mmio.is_write)
+		trace_access(vcpu, TRACE_MMIO, run->mmio.phys_addr, run->mmio.data, len, false);
+	if (!handled)
 		log_debug("unhandled MMIO %s: address %#llx size %u%s",
 			  run->mmio.is_write ? "write" : "read", run->mmio.phys_addr, len,
 			  run->mmio.is_write ? "" : " (read as all-ones)");
@@ -148,6 +190,13 @@ static void handle_exit(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	char what[160];
+	if (trace_enabled(TRACE_EXITS)) {
+		const char *meaning, *name = trace_exit_reason(run->exit_reason, &meaning);
+		char key[64];
+		snprintf(key, sizeof(key), "vCPU %d %s", vcpu->id, name);
+		trace_keyed(TRACE_EXITS, key, "vCPU %d exit %s (%u): %s [include/uapi/linux/kvm.h]",
+			    vcpu->id, name, run->exit_reason, meaning);
+	}
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		vcpu->exits_pio++;

@@ -17,6 +17,7 @@
 #include "lib/file.h"
 #include "lib/log.h"
 #include "lib/platform.h"
+#include "lib/trace.h"
 #include "vmm/board.h"
 #include "vmm/console.h"
 #include "vmm/event_loop.h"
@@ -357,27 +358,44 @@ static const struct step {
 	const char *name;
 	int (*up)(struct vm *vm);
 	void (*down)(struct vm *vm);
+	const char *what; /* for --trace=boot: the function and what it did */
 } steps[] = {
-	{ "signals", signals_up, signals_down },
-	{ "kvm", kvm_up, kvm_down },
-	{ "board", board_up, board_down },
-	{ "virtio devices", devices_up, devices_down },
-	{ "vcpus", vcpus_up, vcpus_down },
-	{ "stats", stats_up, stats_down },
-	{ "guest", load_guest, load_down },
-	{ "console", console_up, console_down },
-	{ "privileges", privileges_up, privileges_down },
-	{ "console output", output_up, output_down },
-	{ "coalesced ring", coalesced_up, coalesced_down },
-	{ "vcpu threads", threads_up, threads_down },
-	{ "sandbox", sandbox_up, sandbox_down },
+	{ "signals", signals_up, signals_down,
+	  "signals_up: SIGINT/TERM/HUP blocked and read from a signalfd, the stop eventfd" },
+	{ "kvm", kvm_up, kvm_down,
+	  "kvm_init (vmm/kvm.c): /dev/kvm, capabilities, KVM_CREATE_VM, in-kernel irqchip and "
+	  "PIT, guest RAM mapped and given to KVM as memory slots" },
+	{ "board", board_up, board_down,
+	  "board_create (vmm/board.c): COM1, i8042, ACPI PM, boot timer on the port bus" },
+	{ "virtio devices", devices_up, devices_down,
+	  "virtio_devices_up (vmm/virtio_devices.c): backends opened, devices on virtio-mmio "
+	  "slots, ioeventfds and irqfds registered" },
+	{ "vcpus", vcpus_up, vcpus_down,
+	  "vcpu_create (vmm/vcpu.c): KVM_CREATE_VCPU, kvm_run mapped, CPUID set" },
+	{ "stats", stats_up, stats_down, "stats_up: nothing until the end (--stats)" },
+	{ "guest", load_guest, load_down,
+	  "load_guest -> boot_load_linux (boot/loader.c): kernel, initrd, tables and "
+	  "boot_params in guest RAM, vCPU 0's entry registers" },
+	{ "console", console_up, console_down, "console_open (vmm/console.c): raw mode" },
+	{ "privileges", privileges_up, privileges_down, "privileges_up: --user, if given" },
+	{ "console output", output_up, output_down,
+	  "console_out (vmm/console_out.c): the writer thread for the guest's console" },
+	{ "coalesced ring", coalesced_up, coalesced_down,
+	  "board_start_coalesced (vmm/coalesced_io.c): the UART's THR writes are queued by KVM "
+	  "instead of exiting" },
+	{ "vcpu threads", threads_up, threads_down,
+	  "vcpu_start (vmm/vcpu.c): one thread per vCPU enters KVM_RUN: the guest runs" },
+	{ "sandbox", sandbox_up, sandbox_down,
+	  "sandbox_install (vmm/sandbox.c): the main thread's seccomp filter" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
 static void teardown(struct vm *vm, size_t done)
 {
-	while (done-- > 0)
+	while (done-- > 0) {
+		trace(TRACE_BOOT, "teardown: undoing step '%s' [vmm/vm.c]", steps[done].name);
 		steps[done].down(vm);
+	}
 }
 
 static int report(struct vm *vm)
@@ -416,6 +434,8 @@ int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 	for (; done < NSTEPS; done++) {
 		if (steps[done].up(vm) < 0)
 			break;
+		trace(TRACE_BOOT, "set-up step '%s' done: %s [vmm/vm.c]", steps[done].name,
+		      steps[done].what);
 	}
 	if (done < NSTEPS) {
 		char message[ERROR_MAX];

@@ -42,12 +42,13 @@ mkdir -p /tmp/kvm/out
 for f in /carry/*.bzImage; do
 	mv "$f" /tmp/kvm/out/
 done
-mv /carry/run-tests.sh /carry/stop-tests.sh /tmp/kvm/
+mv /carry/run-tests.sh /carry/stop-tests.sh /carry/trace-tests.sh /tmp/kvm/
 export KVM_TESTS_NESTED=1
 exec /usr/bin/bash /tmp/kvm/run-tests.sh /usr/bin/minivmm-san
 JOB
 
-files=("$here/run-tests.sh=run-tests.sh" "$here/stop-tests.sh=stop-tests.sh")
+files=("$here/run-tests.sh=run-tests.sh" "$here/stop-tests.sh=stop-tests.sh"
+	"$here/trace-tests.sh=trace-tests.sh")
 for f in "$here"/out/*.bzImage; do
 	files+=("$f")
 done

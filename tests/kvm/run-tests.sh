@@ -597,6 +597,9 @@ expect eight-devices-boot 0 '^hello from a tiny guest'
 # --- minivmm always stops when asked (tests/kvm/stop-tests.sh) ---------------
 . "$here/stop-tests.sh"
 
+# --- --trace (tests/kvm/trace-tests.sh) ---------------------------------------
+. "$here/trace-tests.sh"
+
 # --- seccomp sandbox -------------------------------------------------------------
 # Every thread confines itself to its allowlist once set-up is done
 # (vmm/sandbox_policy.c; on by default, so every test above ran under it).

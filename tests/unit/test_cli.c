@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "lib/error.h"
+#include "lib/trace.h"
 #include "vmm/cli.h"
 
 #define ARGV(...) ((char *const[]){ "minivmm", __VA_ARGS__, NULL })
@@ -180,4 +181,28 @@ Test(cli, seccomp_options)
 	cr_assert(strstr(cli_usage, "--no-seccomp"));
 	cr_assert(strstr(cli_usage, "--test-forbidden-syscall"));
 	cr_assert(strstr(cli_usage, "159"));
+}
+
+Test(cli, trace_options)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel", "k"), 0);
+	cr_assert_eq(c.trace_mask, 0, "tracing is off unless asked");
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--trace"), 0);
+	cr_assert_eq(c.trace_mask, TRACE_ALL);
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--trace=virtio,vhost"), 0);
+	cr_assert_eq(c.trace_mask, TRACE_VIRTIO | TRACE_VHOST);
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--trace=boot", "--trace=pio"), 0);
+	cr_assert_eq(c.trace_mask, TRACE_BOOT | TRACE_PIO);
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--trace-file", "t.log"), 0);
+	cr_assert_eq(c.trace_mask, TRACE_ALL, "--trace-file alone traces everything");
+	cr_assert_str_eq(c.trace_file, "t.log");
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--trace=exits", "--trace-file=t.log"), 0);
+	cr_assert_eq(c.trace_mask, TRACE_EXITS);
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--trace=virtio,bogus"), -1);
+	cr_assert(strstr(error_message(), "unknown category 'bogus'"), "%s", error_message());
+	/* The categories are the option's value, not the next argument. */
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--trace", "virtio"), -1);
+	cr_assert(strstr(error_message(), "unexpected argument 'virtio'"), "%s", error_message());
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--trace-file="), -1);
 }

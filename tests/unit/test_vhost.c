@@ -15,6 +15,7 @@
 #include "lib/platform.h"
 #include "virtio/test_device.h"
 #include "virtio/vhost.h"
+#include "tests/unit/trace_capture.h"
 #include "virtio/vsock.h"
 
 #define F(bit) (1ULL << (bit))
@@ -267,4 +268,42 @@ Test(vhost, two_devices_each_with_its_own_frontend)
 	cr_assert_not(fe2.running);
 	test_device_destroy(&td);
 	vhost_frontend_close(&fe2);
+}
+
+Test(vhost, trace_tells_each_message_in_the_order_it_is_sent)
+{
+	trace_capture_start(TRACE_VIRTIO | TRACE_VHOST);
+	handshake(&vsock.transport, 3, 128, 0x100000);
+	w32(&vsock.transport, VIRTIO_MMIO_STATUS, 0);
+	char *trace = trace_capture_stop();
+	static const char *const expected[] = {
+		"virtio: virtio-vsock: driver writes Status = 0xf "
+		"(ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK)",
+		"virtio: virtio-vsock: queues 0-1 go to the backend (features 0x100000000); it reads "
+		"their kick eventfds itself",
+		"vhost: vsock: SET_FEATURES 0x100000000",
+		"vhost: vsock: SET_MEM_TABLE region 0: guest-physical 0x0-0xfffffff",
+		"vhost: vsock: ring 0: SET_VRING_NUM 128, SET_VRING_BASE 0",
+		"vhost: vsock: ring 0: SET_VRING_ADDR: ",
+		"guest-physical 0x100000, 0x101000, 0x102000",
+		"vhost: vsock: ring 0: SET_VRING_KICK eventfd 100: the worker waits on the eventfd "
+		"that KVM signals when the guest writes QueueNotify = 0, so the next kick will not "
+		"reach minivmm",
+		"vhost: vsock: ring 0: SET_VRING_CALL eventfd 200",
+		"vhost: vsock: ring 1: SET_VRING_NUM 128",
+		"vhost: vsock: ring 1: SET_VRING_CALL eventfd 200",
+		"virtio: virtio-vsock: DRIVER_OK: device activated with features VERSION_1; it is "
+		"live",
+		"virtio: virtio-vsock: status ACKNOWLEDGE|DRIVER|FEATURES_OK -> "
+		"ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK\n",
+		"virtio: virtio-vsock: device reset: the device was running",
+		"virtio: the backend gives the queues back",
+		"vhost: vsock: ring 0: GET_VRING_BASE -> ",
+		"vhost: vsock: ring 1: GET_VRING_BASE -> ",
+		"virtio: virtio-vsock: status ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK -> 0 (reset)\n",
+		NULL,
+	};
+	trace_expect_in_order(trace, expected);
+	cr_assert_null(strstr(trace, "ring 2"), "the event queue stays with minivmm");
+	free(trace);
 }

@@ -18,6 +18,7 @@
 #include "lib/guest_memory.h"
 #include "lib/platform.h"
 #include "virtio/mmio.h"
+#include "tests/unit/trace_capture.h"
 
 #define F(bit) (1ULL << (bit))
 #define OFFERED (F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_EVENT_IDX))
@@ -1442,4 +1443,52 @@ Test(virtio_mmio_destroyed, stats_after_destroy_are_refused)
 	virtio_mmio_destroy(&t);
 	virtio_mmio_get_stats(&t, &s);
 	cr_assert_eq(s.other_writes, 0);
+}
+
+/* ---- --trace ------------------------------------------------------- */
+
+Test(virtio_mmio, trace_tells_the_handshake_a_refusal_and_the_reset)
+{
+	trace_capture_start(TRACE_VIRTIO);
+	w32(VIRTIO_MMIO_STATUS, DOK); /* DRIVER_OK first: refused */
+	bring_up();
+	w32(VIRTIO_MMIO_STATUS, 0);
+	char *trace = trace_capture_stop();
+	static const char *const expected[] = {
+		"virtio: virtio-test: driver writes Status = 0x4 (DRIVER_OK)",
+		"virtio: virtio-test: REFUSED: driver set DRIVER_OK without FEATURES_OK (status 0x0); "
+		"refused [virtio 1.2 section 3.1.1]",
+		"virtio: virtio-test: status stays 0 (reset)",
+		"virtio: virtio-test: driver writes Status = 0x1 (ACKNOWLEDGE)",
+		"virtio: virtio-test: status 0 (reset) -> ACKNOWLEDGE\n",
+		"virtio: virtio-test: status ACKNOWLEDGE -> ACKNOWLEDGE|DRIVER\n",
+		"virtio: virtio-test: driver writes DriverFeaturesSel = 1: the next DriverFeatures "
+		"access is feature bits 32-63",
+		"virtio: virtio-test: driver accepts features word 1 = 0x1 (VERSION_1)",
+		"virtio: virtio-test: driver accepts features word 0 = 0x20000000 (EVENT_IDX)",
+		"virtio: virtio-test: status ACKNOWLEDGE|DRIVER -> ACKNOWLEDGE|DRIVER|FEATURES_OK\n",
+		"virtio: virtio-test: driver selects queue 0 (rx) (QueueSel)",
+		"virtio: virtio-test: driver writes QueueNum = 0x100",
+		"virtio: virtio-test: driver writes QueueDescLow = 0x100000",
+		"virtio: virtio-test: queue 0 (rx) ready: 256 entries; descriptor table 0x100000",
+		"virtio: virtio-test: queue 2 (event) ready: 256 entries",
+		"virtio: virtio-test: DRIVER_OK: device activated with features EVENT_IDX|VERSION_1",
+		"virtio: virtio-test: status ACKNOWLEDGE|DRIVER|FEATURES_OK -> "
+		"ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK\n",
+		"virtio: virtio-test: driver writes Status = 0: reset the device [virtio 1.2 section 2.4]",
+		"virtio: virtio-test: device reset: the device was running",
+		"virtio: virtio-test: status ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK -> 0 (reset)\n",
+		NULL,
+	};
+	trace_expect_in_order(trace, expected);
+	free(trace);
+}
+
+Test(virtio_mmio, trace_off_writes_nothing_and_costs_no_state)
+{
+	trace_capture_start(0);
+	bring_up();
+	char *trace = trace_capture_stop();
+	cr_assert_str_eq(trace, "");
+	free(trace);
 }
