@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "lib/exit_status.h"
 #include "vmm/console_escape.h"
 
 /* Host input: the console escape (Ctrl-A x) first, the rest to the UART. */
@@ -63,7 +64,7 @@ void event_loop_run(struct event_loop *loop)
 		if (poll(fds, 4, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
-			stop_request(loop->stop, VM_STOP_ERROR, 1, "poll: %s", strerror(errno));
+			stop_request(loop->stop, VM_STOP_ERROR, EXIT_VMM_FAILED, "poll: %s", strerror(errno));
 			break;
 		}
 		if (fds[1].revents & POLLIN) {

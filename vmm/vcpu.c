@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/error.h"
+#include "lib/exit_status.h"
 #include "lib/log.h"
 #include "vmm/cpuid.h"
 #include "vmm/kick.h"
@@ -107,7 +108,7 @@ static void dump_if_asked(struct vcpu *vcpu)
 
 static void crash(struct vcpu *vcpu, const char *what)
 {
-	stop_request_detail(vcpu->env->stop, VM_STOP_CRASH, 1, dump_registers, vcpu,
+	stop_request_detail(vcpu->env->stop, VM_STOP_CRASH, EXIT_GUEST_CRASHED, dump_registers, vcpu,
 			    "vCPU %d: %s", vcpu->id, what);
 }
 
@@ -208,7 +209,7 @@ static void *vcpu_thread(void *arg)
 	/* The thread's own seccomp filter, before the guest runs
 	 * (vmm/sandbox.h: filters are per thread). */
 	if (env->sandbox && sandbox_install(SANDBOX_VCPU) < 0) {
-		stop_request(env->stop, VM_STOP_ERROR, 1, "vCPU %d: %s", vcpu->id, error_message());
+		stop_request(env->stop, VM_STOP_ERROR, EXIT_VMM_FAILED, "vCPU %d: %s", vcpu->id, error_message());
 		return NULL;
 	}
 
@@ -228,7 +229,7 @@ static void *vcpu_thread(void *arg)
 				continue;
 			}
 			error_errno("vCPU %d: KVM_RUN", vcpu->id);
-			stop_request(env->stop, VM_STOP_ERROR, 1, "%s", error_message());
+			stop_request(env->stop, VM_STOP_ERROR, EXIT_VMM_FAILED, "%s", error_message());
 			break;
 		}
 		coalesced_io_note_exit(env->coalesced);

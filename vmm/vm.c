@@ -14,6 +14,7 @@
 #include "boot/loader.h"
 #include "lib/clock.h"
 #include "lib/error.h"
+#include "lib/exit_status.h"
 #include "lib/file.h"
 #include "lib/log.h"
 #include "lib/platform.h"
@@ -107,8 +108,19 @@ static void board_down(struct vm *vm)
 
 static int devices_up(struct vm *vm)
 {
-	return virtio_devices_create(&vm->devices, vm->cfg, vm->kvm.vm_fd, &vm->board.mmio,
-				     &vm->kvm.mem);
+	if (virtio_devices_create(&vm->devices, vm->cfg, vm->kvm.vm_fd, &vm->board.mmio,
+				  &vm->kvm.mem) < 0)
+		return -1;
+	/* --vsock-cid-file: the CID for the job's scripts, complete before the
+	 * guest's first instruction. */
+	if (vm->cfg->vsock_cid_file) {
+		char line[16];
+		int n = snprintf(line, sizeof(line), "%u\n", vm->devices.vsock_cid);
+		if (file_write_atomic(vm->cfg->vsock_cid_file, "--vsock-cid-file", line,
+				      (size_t)n) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void devices_down(struct vm *vm)
@@ -400,6 +412,12 @@ static int report(struct vm *vm)
 	case VM_STOP_QUIT:
 		log_debug("%s", vm->stop.message);
 		break;
+	case VM_STOP_GUEST_VERDICT:
+		if (vm->stop.exit_status == EXIT_PASSED)
+			log_debug("%s", vm->stop.message);
+		else
+			log_msg(NULL, "%s", vm->stop.message);
+		break;
 	default:
 		log_msg(NULL, "%s", vm->stop.message);
 		if (vm->stop.detail[0])
@@ -422,17 +440,18 @@ int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 	}
 	if (done < NSTEPS) {
 		char message[ERROR_MAX];
+		int status = error_exit_status(); /* before the teardown's own errors */
 		snprintf(message, sizeof(message), "%s", error_message());
 		log_debug("set-up failed at step '%s'", steps[done].name);
 		/* vCPU threads already started leave KVM_RUN when kicked only
 		 * if a stop was asked for. */
 		if (vm->stop.fd >= 0)
-			stop_request(&vm->stop, VM_STOP_ERROR, 1, "%s", message);
+			stop_request(&vm->stop, VM_STOP_ERROR, EXIT_VMM_FAILED, "%s", message);
 		/* A step that failed half-way undoes its own part too. */
 		steps[done].down(vm);
 		teardown(vm, done);
 		log_msg(NULL, "%s", message);
-		return 1;
+		return status;
 	}
 	vm->loop = (struct event_loop){
 		.stop = &vm->stop, .signal_fd = vm->signal_fd, .board = &vm->board,
