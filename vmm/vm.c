@@ -46,6 +46,7 @@ struct vm {
 	struct vcpu vcpus[CLI_CPUS_MAX];
 	struct console console;
 	struct event_loop loop;
+	struct halt_watch halt;
 	atomic_uint dump_generation; /* SIGUSR2 */
 	bool ran; /* the vCPUs were started */
 };
@@ -128,6 +129,25 @@ static void devices_down(struct vm *vm)
 	virtio_devices_destroy(&vm->devices);
 }
 
+static void kick_vcpus(void *ctx)
+{
+	struct vm *vm = ctx;
+	for (int i = 0; i < vm->ncpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+}
+
+/* The halt watch (vmm/halt_watch.h): the main thread probes the vCPUs
+ * after the guest's exits. */
+static int halt_up(struct vm *vm)
+{
+	return halt_watch_init(&vm->halt, vm->ncpus, clock_now_ns(), kick_vcpus, vm);
+}
+
+static void halt_down(struct vm *vm)
+{
+	halt_watch_destroy(&vm->halt);
+}
+
 static int vcpus_up(struct vm *vm)
 {
 	vm->vcpu_env = (struct vcpu_env){
@@ -141,6 +161,7 @@ static int vcpus_up(struct vm *vm)
 		.stop = &vm->stop,
 		.dump_generation = &vm->dump_generation,
 		.sandbox = !vm->cfg->no_seccomp,
+		.halt = &vm->halt,
 	};
 	for (int i = 0; i < vm->ncpus; i++)
 		vm->vcpus[i] = (struct vcpu){ .env = &vm->vcpu_env, .fd = -1 };
@@ -181,6 +202,7 @@ static void stats_down(struct vm *vm)
 		"vcpu_exits=%lu pio_exits=%lu coalesced_writes=%lu mmio_exits=%lu other_exits=%lu",
 		pio + mmio + other, pio, vm->board.coalesced.replayed, mmio, other);
 	log_msg("stats", "main_loop_wakeups=%lu", vm->loop.wakeups);
+	log_msg("stats", "halt_probe_rounds=%lu", vm->halt.rounds);
 	const struct boot_timer *t = &vm->board.boot_timer;
 	log_msg("stats",
 		"boot_vcpus_started_ms=%.1f boot_first_userspace_ms=%.1f boot_complete_ms=%.1f",
@@ -377,6 +399,7 @@ static const struct step {
 	{ "kvm", kvm_up, kvm_down },
 	{ "board", board_up, board_down },
 	{ "virtio devices", devices_up, devices_down },
+	{ "halt watch", halt_up, halt_down },
 	{ "vcpus", vcpus_up, vcpus_down },
 	{ "stats", stats_up, stats_down },
 	{ "guest", load_guest, load_down },
@@ -431,7 +454,8 @@ int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 	static struct vm vm_storage; /* large; one VM per process */
 	struct vm *vm = &vm_storage;
 	*vm = (struct vm){ .cfg = cfg, .ncpus = cfg->cpus, .start_ns = start_ns,
-			   .signal_fd = -1, .stop = { .fd = -1 } };
+			   .signal_fd = -1, .stop = { .fd = -1 },
+			   .halt = { .wake_fd = -1, .answer_fd = -1 } };
 
 	size_t done = 0;
 	for (; done < NSTEPS; done++) {
@@ -455,7 +479,7 @@ int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 	}
 	vm->loop = (struct event_loop){
 		.stop = &vm->stop, .signal_fd = vm->signal_fd, .board = &vm->board,
-		.console = &vm->console, .dump_vcpus = dump_vcpus, .ctx = vm,
+		.console = &vm->console, .halt = &vm->halt, .dump_vcpus = dump_vcpus, .ctx = vm,
 	};
 	event_loop_run(&vm->loop);
 	teardown(vm, NSTEPS);
