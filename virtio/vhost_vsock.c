@@ -4,7 +4,6 @@
 #include <linux/vhost.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "lib/device_node.h"
@@ -49,14 +48,11 @@ static int set_guest_cid(struct vhost_vsock *v)
 	return error_errno("vsock: VHOST_VSOCK_SET_GUEST_CID %llu", (unsigned long long)cid);
 }
 
-/* --vsock-cid auto: CIDs from a random start, the next on EADDRINUSE. */
+/* --vsock-cid auto: the lowest CID the kernel lets us have. */
 static int set_auto_cid(struct vhost_vsock *v)
 {
-	uint32_t r = 0;
-	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-		r = (uint32_t)getpid() * 2654435761u;
-	for (int i = 0; i < VSOCK_AUTO_CID_TRIES; i++) {
-		v->cid = vsock_auto_cid(r, (uint32_t)i);
+	for (uint32_t i = 0; i < VSOCK_AUTO_CID_TRIES; i++) {
+		v->cid = vsock_auto_cid(i);
 		uint64_t cid = v->cid;
 		if (ioctl(v->kernel.fd, VHOST_VSOCK_SET_GUEST_CID, &cid) == 0)
 			return 0;
@@ -64,8 +60,8 @@ static int set_auto_cid(struct vhost_vsock *v)
 			return set_guest_cid(v); /* the same call again, for its message */
 		log_debug("vsock: CID %llu is taken; trying the next", (unsigned long long)v->cid);
 	}
-	error_set("vsock: --vsock-cid auto: %d CIDs in a row from %u were taken",
-		  VSOCK_AUTO_CID_TRIES, vsock_auto_cid(r, 0));
+	error_set("vsock: --vsock-cid auto: all %d CIDs from %u were taken",
+		  VSOCK_AUTO_CID_TRIES, vsock_auto_cid(0));
 	return error_status(EXIT_CID_TAKEN);
 }
 

@@ -19,18 +19,18 @@ struct vhost_vsock {
 	uint64_t cid;
 };
 
-/* --vsock-cid auto: how many CIDs are tried before giving up. */
-#define VSOCK_AUTO_CID_TRIES 100
-/* The CIDs auto picks from: VSOCK_AUTO_CID_FIRST to 2^31 - 1, away from the
- * small numbers people give by hand, and below 2^31 for tools that read a
- * CID as a signed int. */
+/* --vsock-cid auto takes the lowest free CID from VSOCK_AUTO_CID_FIRST up,
+ * as a port allocator would: away from the small numbers people give by
+ * hand, below 2^31 for tools that read a CID as a signed int. VMs started
+ * together race for the same CIDs; the kernel settles it (EADDRINUSE: try
+ * the next), so parallel jobs never clash. */
 #define VSOCK_AUTO_CID_FIRST 65536u
-#define VSOCK_AUTO_CID_COUNT (0x80000000u - VSOCK_AUTO_CID_FIRST)
+#define VSOCK_AUTO_CID_TRIES 65536
 
-/* The i-th CID tried for a random start r. */
-static inline uint32_t vsock_auto_cid(uint32_t r, uint32_t i)
+/* The i-th CID tried. */
+static inline uint32_t vsock_auto_cid(uint32_t i)
 {
-	return VSOCK_AUTO_CID_FIRST + (uint32_t)(((uint64_t)r + i) % VSOCK_AUTO_CID_COUNT);
+	return VSOCK_AUTO_CID_FIRST + i;
 }
 
 /* Open /dev/vhost-vsock, claim it, read its features and set the guest

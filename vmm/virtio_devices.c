@@ -1,8 +1,5 @@
 #include "vmm/virtio_devices.h"
 
-#include <sys/random.h>
-#include <unistd.h>
-
 #include "lib/error.h"
 #include "lib/log.h"
 
@@ -52,10 +49,7 @@ static int create_vsock(struct virtio_devices *d, const struct vmm_config *cfg,
 		if (vsock_test_backend_open(d, cfg->vsock_test_backend, mem, &backend) < 0)
 			return -1;
 		/* No kernel to ask whether it is taken: the first candidate. */
-		uint32_t r = 0;
-		if (cfg->vsock_cid_auto && getrandom(&r, sizeof(r), 0) != sizeof(r))
-			r = (uint32_t)getpid();
-		d->vsock_cid = cfg->vsock_cid_auto ? vsock_auto_cid(r, 0) : cfg->vsock_cid;
+		d->vsock_cid = cfg->vsock_cid_auto ? vsock_auto_cid(0) : cfg->vsock_cid;
 	} else
 #endif
 	{

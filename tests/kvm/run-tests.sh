@@ -656,6 +656,30 @@ run "" --kernel "$img/hello.bzImage" --vsock-cid 3 --vsock-test-backend "$tmp/b0
 	--test-device "$tmp/t5" --test-device "$tmp/t6" --test-device "$tmp/t7"
 expect eight-devices-boot 0 '^hello from a tiny guest'
 
+# --vsock-cid auto with --vsock-cid-file: the file holds the CID chosen (a
+# decimal line; the first candidate, 65536: the recording backend has no
+# kernel to refuse a CID, so the retries are a boot test's).
+rm -f "$tmp/cid"
+run "" --kernel "$img/hello.bzImage" --vsock-cid auto --vsock-test-backend "$tmp/b0.log" \
+	--vsock-cid-file "$tmp/cid"
+expect vsock-cid-auto-boots 0 '^hello from a tiny guest' '' '.'
+cid=$(cat "$tmp/cid" 2>/dev/null)
+if [ "$cid" != 65536 ]; then
+	fail vsock-cid-file-holds-the-cid "'$cid'"
+else
+	pass vsock-cid-file-holds-the-cid
+fi
+run "" --kernel "$img/hello.bzImage" --vsock-cid 305419896 --vsock-test-backend "$tmp/b0.log" \
+	--vsock-cid-file "$tmp/cid"
+if [ "$(cat "$tmp/cid")" != 305419896 ]; then
+	fail vsock-cid-file-given-cid "'$(cat "$tmp/cid")'"
+else
+	pass vsock-cid-file-given-cid
+fi
+run "" --kernel "$img/hello.bzImage" --vsock-cid auto --vsock-test-backend "$tmp/b0.log" \
+	--vsock-cid-file "$tmp/no-such-dir/cid"
+expect vsock-cid-file-unwritable 4 '' "--vsock-cid-file: cannot create '.*no-such-dir/cid"
+
 # --- minivmm always stops when asked (tests/kvm/stop-tests.sh) ---------------
 . "$here/stop-tests.sh"
 
