@@ -37,10 +37,11 @@ done
 echo "auto-cid-vms: $count VMs started"
 
 # Every CID file, written before each guest's first instruction.
+cid_files() { find "$dir" -name '*.cid' | wc -l; }
 n=0
-while [ "$(ls "$dir"/*.cid 2>/dev/null | wc -l)" -lt "$count" ]; do
+while [ "$(cid_files)" -lt "$count" ]; do
 	n=$((n + 1))
-	[ "$n" -le 1200 ] || fail "only $(ls "$dir"/*.cid 2>/dev/null | wc -l) CID files after 120 s"
+	[ "$n" -le 1200 ] || fail "only $(cid_files) CID files after 120 s"
 	sleep 0.1
 done
 distinct=$(cat "$dir"/*.cid | sort -u | wc -l)

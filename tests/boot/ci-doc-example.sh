@@ -6,7 +6,7 @@
 # this host's copies. The example ends with the job's status.
 # Usage: ci-doc-example.sh CI_MD MINIVMM KERNEL INITRD
 doc=$1
-export MINIVMM=$2 KERNEL=$3 INITRD=$4
+export MINIVMM="$2" KERNEL="$3" INITRD="$4"
 rm -rf /tmp/ci-job
 mkdir -p /tmp/ci-job
 sed -n '/<!-- ci-example:begin -->/,/<!-- ci-example:end -->/p' "$doc" |
