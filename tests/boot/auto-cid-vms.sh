@@ -16,8 +16,8 @@ mkdir -p "$dir"
 fail() {
 	echo "auto-cid-vms: FAIL: $*"
 	for f in "$dir"/*.out; do
-		echo "--- $f (last lines)"
-		grep -v 'unhandled' "$f" | tail -n 8
+		echo "--- $f (last lines, without --debug's)"
+		grep -v 'minivmm: debug:' "$f" | tail -n 30
 	done
 	for f in "$dir"/*.pid; do
 		kill -KILL "$(cat "$f")" 2>/dev/null
@@ -59,7 +59,10 @@ while [ "$i" -lt "$count" ]; do
 	until grep -q 'listening on port 1234' "$dir/$i.out"; do
 		n=$((n + 1))
 		[ "$n" -le 6000 ] || fail "VM $i: its guest did not listen within 600 s"
-		kill -0 "$(cat "$dir/$i.pid")" 2>/dev/null || fail "VM $i exited early"
+		if ! kill -0 "$(cat "$dir/$i.pid")" 2>/dev/null; then
+			wait "$(cat "$dir/$i.pid")"
+			fail "VM $i exited early, with status $?"
+		fi
 		sleep 0.1
 	done
 	cid=$(cat "$dir/$i.cid")
