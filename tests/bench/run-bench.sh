@@ -103,7 +103,7 @@ nested_build_initramfs "$here/bench-job.sh" "$minivmm=minivmm" \
 	bench_fail "building the nested host's initramfs failed"
 echo "run-bench: $reps repetitions of minivmm and QEMU, $bytes per transfer," \
 	"$rounds round trips, guest RAM $memory MiB; booting the nested host" \
-	"(QEMU TCG, ${NESTED_MEMORY_MIB} MiB, ${NESTED_CPUS:-2} vCPUs)" >&2
+	"(QEMU TCG, ${NESTED_MEMORY_MIB} MiB, ${NESTED_CPUS:-1} vCPUs)" >&2
 nested_run batch
 took_ms=$((($(date +%s%N) - start) / 1000000))
 printf 'run-bench: outer VM ran for %d.%d s; console: %s, per-run logs: %s\n' \
@@ -113,7 +113,7 @@ printf 'run-bench: outer VM ran for %d.%d s; console: %s, per-run logs: %s\n' \
 nested_explain || exit 2
 {
 	echo "- build machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
-		head -n 1); the nested host is QEMU TCG (software-emulated CPU), ${NESTED_CPUS:-2} vCPUs"
+		head -n 1); the nested host is QEMU TCG (software-emulated CPU), ${NESTED_CPUS:-1} vCPUs"
 	awk -f "$here/bench-table.awk" "$NESTED_CONSOLE_LOG"
 } > "$out/table.md"
 table_status=$?

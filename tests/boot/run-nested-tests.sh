@@ -101,7 +101,7 @@ nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootru
 	"$here/ci-doc-example.sh=ci-doc-example.sh" "$NESTED_ROOT/docs/ci.md=ci.md" \
 	"$spec=boot-tests.spec" ${BOOT_TESTS_CARRY:-} || exit 2
 echo "run-nested-tests: booting the nested host (QEMU TCG, ${NESTED_MEMORY_MIB} MiB," \
-	"${NESTED_CPUS:-2} vCPUs)" >&2
+	"${NESTED_CPUS:-1} vCPUs)" >&2
 nested_run batch
 took_ms=$((($(date +%s%N) - start) / 1000000))
 printf 'run-nested-tests: outer VM ran for %d.%d s; console: %s, test logs: %s\n' \
