@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/exit_status.h"
+
 static _Thread_local char message[ERROR_MAX];
+static _Thread_local int status; /* 0: not classified */
 
 /* message = a + ": " + b, truncated to fit. */
 static void join(const char *a, const char *b)
@@ -25,6 +28,7 @@ int error_set(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	status = 0;
 	return -1;
 }
 
@@ -37,6 +41,7 @@ int error_errno(const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	join(what, strerror(saved));
+	status = 0;
 	errno = saved;
 	return -1;
 }
@@ -60,4 +65,16 @@ const char *error_message(void)
 void error_clear(void)
 {
 	message[0] = '\0';
+	status = 0;
+}
+
+int error_status(int exit_status)
+{
+	status = exit_status;
+	return -1;
+}
+
+int error_exit_status(void)
+{
+	return status ? status : EXIT_VMM_FAILED;
 }

@@ -14,5 +14,11 @@ int error_wrap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The recorded message ("" if none). */
 const char *error_message(void);
 void error_clear(void);
+/* The exit status the recorded error calls for (lib/exit_status.h): set by
+ * error_status() where the cause is known (no /dev/kvm, a CID in use...),
+ * kept by error_wrap, reset by error_set and error_errno. Default:
+ * EXIT_VMM_FAILED. */
+int error_status(int exit_status);
+int error_exit_status(void);
 
 #endif

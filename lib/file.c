@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,4 +60,36 @@ int file_read_all(const char *path, const char *what, size_t max_size, uint8_t *
 fail:
 	close(fd);
 	return -1;
+}
+
+int file_write_atomic(const char *path, const char *what, const void *data, size_t len)
+{
+	/* Written beside the target and renamed over it, so a reader sees the
+	 * whole content or no file at all. */
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return error_set("%s: file name too long", what);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return error_errno("%s: cannot create '%s'", what, tmp);
+	const char *p = data;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			error_errno("%s: cannot write '%s'", what, tmp);
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		error_errno("%s: cannot write '%s'", what, path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }

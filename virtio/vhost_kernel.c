@@ -14,6 +14,7 @@ int vhost_kernel_open(struct vhost_kernel *k, const char *path, const char *modu
 	k->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (k->fd >= 0)
 		return 0;
+	k->open_errno = errno;
 	if (errno == ENOENT)
 		return error_set("%s does not exist: load the %s module (modprobe %s)", path, module,
 				 module);

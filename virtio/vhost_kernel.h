@@ -9,6 +9,7 @@
 
 struct vhost_kernel {
 	int fd; /* -1 when closed */
+	int open_errno; /* why the last vhost_kernel_open failed */
 };
 
 extern const struct vhost_carrier_ops vhost_kernel_ops;

@@ -4,10 +4,14 @@
 #include <linux/vhost.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
+#include "lib/device_node.h"
 #include "lib/error.h"
+#include "lib/exit_status.h"
 #include "lib/log.h"
 #include "lib/trace.h"
+#include "virtio/vsock_host.h"
 
 static int set_running(struct vhost_vsock *v, int running)
 {
@@ -45,27 +49,68 @@ static int set_guest_cid(struct vhost_vsock *v)
 		      (unsigned long long)cid, (unsigned long long)cid);
 		return 0;
 	}
-	if (errno == EADDRINUSE)
-		return error_set("vsock: CID %llu is already in use by another VM or by this "
-				 "host's own vsock (VHOST_VSOCK_SET_GUEST_CID: %s)",
-				 (unsigned long long)cid, strerror(errno));
+	if (errno == EADDRINUSE) {
+		error_set("vsock: CID %llu is already in use by another VM or by this "
+			  "host's own vsock (VHOST_VSOCK_SET_GUEST_CID: %s); pick another, or "
+			  "--vsock-cid auto",
+			  (unsigned long long)cid, strerror(errno));
+		return error_status(EXIT_CID_TAKEN);
+	}
 	if (errno == EINVAL)
 		return error_set("vsock: CID %llu is reserved (VHOST_VSOCK_SET_GUEST_CID: %s)",
 				 (unsigned long long)cid, strerror(errno));
 	return error_errno("vsock: VHOST_VSOCK_SET_GUEST_CID %llu", (unsigned long long)cid);
 }
 
-int vhost_vsock_open(struct vhost_vsock *v, uint64_t cid, const struct guest_memory *mem)
+/* --vsock-cid auto: the lowest CID the kernel lets us have. */
+static int set_auto_cid(struct vhost_vsock *v)
+{
+	for (uint32_t i = 0; i < VSOCK_AUTO_CID_TRIES; i++) {
+		v->cid = vsock_auto_cid(i);
+		uint64_t cid = v->cid;
+		if (ioctl(v->kernel.fd, VHOST_VSOCK_SET_GUEST_CID, &cid) == 0)
+			return 0;
+		if (errno != EADDRINUSE)
+			return set_guest_cid(v); /* the same call again, for its message */
+		log_debug("vsock: CID %llu is taken; trying the next", (unsigned long long)v->cid);
+	}
+	error_set("vsock: --vsock-cid auto: all %d CIDs from %u were taken",
+		  VSOCK_AUTO_CID_TRIES, vsock_auto_cid(0));
+	return error_status(EXIT_CID_TAKEN);
+}
+
+/* Why /dev/vhost-vsock did not open, with the fix (virtio/vsock_host.c). */
+static int open_failed(int open_errno)
+{
+	struct vsock_host_facts f = {
+		.open_errno = open_errno,
+		.vhost_vsock_loaded = access("/sys/module/vhost_vsock", F_OK) == 0,
+		.vmci_transport_loaded = access("/sys/module/vmw_vsock_vmci_transport", F_OK) == 0,
+	};
+	char msg[ERROR_MAX];
+	int status = vsock_host_diagnose(&f, msg, sizeof(msg));
+	if (status == EXIT_VHOST_VSOCK_DENIED) {
+		struct device_node_facts node;
+		device_node_facts("/dev/vhost-vsock", &node);
+		device_node_denied_message(msg, sizeof(msg), "/dev/vhost-vsock", "vhost-vsock",
+					   &node);
+	}
+	error_set("vsock: %s", msg);
+	return error_status(status);
+}
+
+int vhost_vsock_open(struct vhost_vsock *v, uint64_t cid, bool auto_cid,
+		     const struct guest_memory *mem)
 {
 	*v = (struct vhost_vsock){ .kernel = { .fd = -1 }, .cid = cid };
 	if (vhost_kernel_open(&v->kernel, "/dev/vhost-vsock", "vhost_vsock") < 0)
-		return error_wrap("vsock");
+		return open_failed(v->kernel.open_errno);
 	const struct vhost_device_hooks hooks = {
 		.start = vsock_start, .stop = vsock_stop, .ctx = v,
 	};
 	if (vhost_frontend_open(&v->frontend, "vsock", &vhost_kernel_ops, &v->kernel, mem,
 				&hooks) < 0 ||
-	    set_guest_cid(v) < 0) {
+	    (auto_cid ? set_auto_cid(v) : set_guest_cid(v)) < 0) {
 		vhost_kernel_close(&v->kernel);
 		return -1;
 	}

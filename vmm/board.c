@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/error.h"
+#include "lib/exit_status.h"
 #include "lib/kvm_vm.h"
 #include "lib/log.h"
 #include "lib/platform.h"
@@ -65,7 +66,7 @@ static void i8042_reset(void *ctx)
 	struct board *b = ctx;
 	const uint8_t *flag = guest_memory_ptr(b->mem, BIOS_WARM_RESET_FLAG_ADDR, 2);
 	if (flag && (flag[0] | flag[1] << 8) == BIOS_WARM_RESET_MAGIC)
-		stop_request(b->stop, VM_STOP_PANIC, 1,
+		stop_request(b->stop, VM_STOP_PANIC, EXIT_GUEST_CRASHED,
 			     "guest kernel panicked (it reset the machine after a panic)");
 	else
 		stop_request(b->stop, VM_STOP_REBOOT, 0, "guest rebooted");
@@ -75,6 +76,20 @@ static void acpi_poweroff(void *ctx)
 {
 	struct board *b = ctx;
 	stop_request(b->stop, VM_STOP_POWEROFF, 0, "guest powered off");
+}
+
+/* The guest's verdict through the exit port (devices/exit_port.h). */
+static void guest_verdict(void *ctx, uint32_t value)
+{
+	struct board *b = ctx;
+	int status = exit_status_for_verdict(value);
+	if (value == 0)
+		stop_request(b->stop, VM_STOP_GUEST_VERDICT, status,
+			     "the guest reported success (0 on the exit port)");
+	else
+		stop_request(b->stop, VM_STOP_GUEST_VERDICT, status,
+			     "the guest reported failure %u on the exit port (exit status %d)",
+			     value, status);
 }
 
 /* Ports a Linux guest touches all the time, with no device behind them in
@@ -112,11 +127,14 @@ int board_create(struct board *b, int vm_fd, const struct guest_memory *mem,
 	b->serial_ready = true;
 	i8042_init(&b->i8042, &(struct i8042_ops){ .reset = i8042_reset, .ctx = b });
 	acpi_pm_init(&b->acpi_pm, &(struct acpi_pm_ops){ .poweroff = acpi_poweroff, .ctx = b });
+	exit_port_init(&b->exit_port, &(struct exit_port_ops){ .verdict = guest_verdict, .ctx = b });
 	boot_timer_init(&b->boot_timer, start_ns, boot_timer_report, b);
 	if (io_bus_register(&b->pio, SERIAL_COM1_PORT, 8, serial_port_io, b, "serial (COM1)") < 0 ||
 	    io_bus_register(&b->pio, I8042_DATA_PORT, 5, i8042_io, &b->i8042, "i8042") < 0 ||
 	    io_bus_register(&b->pio, ACPI_PM1A_EVT_PORT, ACPI_PM_RANGE_LEN, acpi_pm_io, &b->acpi_pm,
 			    "ACPI PM1a registers") < 0 ||
+	    io_bus_register(&b->pio, EXIT_PORT, EXIT_PORT_LEN, exit_port_io, &b->exit_port,
+			    "exit port") < 0 ||
 	    io_bus_register(&b->pio, BOOT_TIMER_PORT, 1, boot_timer_io, &b->boot_timer,
 			    "boot timer") < 0 ||
 	    /* POST code / I/O delay (outb_p) */

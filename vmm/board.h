@@ -2,7 +2,8 @@
  * (COM1, i8042, ACPI PM registers, the boot timer port, the ports Linux
  * probes with nothing behind them), the buses themselves, and the policy
  * that ties devices to VM events (a reset line is a reboot or, after a
- * panic, a crash; S5 is a power-off). The coalesced ring that defers the
+ * panic, a crash; S5 is a power-off; the exit port is the guest's
+ * verdict). The coalesced ring that defers the
  * UART's transmit writes lives here too, with the THR zone it serves. */
 #ifndef MINIVMM_VMM_BOARD_H
 #define MINIVMM_VMM_BOARD_H
@@ -12,6 +13,7 @@
 
 #include "devices/acpi_pm.h"
 #include "devices/boot_timer.h"
+#include "devices/exit_port.h"
 #include "devices/i8042.h"
 #include "devices/serial8250.h"
 #include "lib/guest_memory.h"
@@ -34,6 +36,7 @@ struct board {
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;
 	struct boot_timer boot_timer;
+	struct exit_port exit_port;
 	bool serial_ready;
 	/* THR writes deferred through KVM's coalesced PIO ring while the
 	 * UART's THR-empty interrupt is disabled (docs/architecture.md). */

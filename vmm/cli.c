@@ -21,7 +21,11 @@ const char cli_usage[] =
 	"                     a suffix M or G is accepted (e.g. 2G)\n"
 	"  --cpus N           number of vCPUs (default 1, at most 32)\n"
 	"  --vsock-cid CID    give the guest a virtio-vsock device with this\n"
-	"                     context ID (3 to 4294967294)\n"
+	"                     context ID (3 to 4294967294), or 'auto': the lowest\n"
+	"                     free one from 65536 up\n"
+	"  --vsock-cid-file FILE  write the guest's CID (a decimal line) to FILE\n"
+	"                     before the guest starts (with --vsock-cid auto: the\n"
+	"                     one chosen)\n"
 	"  --debug            log unhandled guest I/O and device events\n"
 	"  --stats            print exit and device counters when the VM stops\n"
 	"  --boot-timer       print, in ms since start, when the vCPUs start and when\n"
@@ -54,11 +58,24 @@ const char cli_usage[] =
 	"Console: the guest's ttyS0. When stdin is a terminal it is put in raw\n"
 	"mode; press Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.\n"
 	"\n"
-	"Exit status: 0 when the guest powers off or reboots (or Ctrl-A x),\n"
-	"1 when the guest crashes (kernel panic, triple fault) or minivmm fails,\n"
-	"2 for a usage error, 128+N when stopped by signal N (SIGINT, SIGTERM),\n"
-	"159 when minivmm made a system call its seccomp sandbox forbids (a bug;\n"
-	"the message names the call).\n"
+	"Exit status (docs/ci.md):\n"
+	"  0       the guest wrote 0 to the exit port (passed), powered off,\n"
+	"          rebooted, or Ctrl-A x\n"
+	"  1       the guest kernel crashed (panic, triple fault, KVM failure)\n"
+	"  2       usage error\n"
+	"  3       the guest halted for good (every vCPU halted, interrupts off)\n"
+	"  4       minivmm failed (a bad kernel file, a system error)\n"
+	"  10-19   this runner cannot run VMs: 10 no /dev/kvm, 11 /dev/kvm not\n"
+	"          permitted, 12 KVM unusable, 13 vhost_vsock not loaded,\n"
+	"          14 /dev/vhost-vsock not permitted, 15 another transport holds\n"
+	"          vsock, 16 the CID is taken\n"
+	"  65-127  the guest's test failed with N (wrote N to the exit port): 64+N,\n"
+	"          N of 63 and more give 127\n"
+	"  128+N   stopped by signal N (SIGINT, SIGTERM, SIGHUP); 159 when minivmm\n"
+	"          made a system call its seccomp sandbox forbids (a bug)\n"
+	"Exit port: a guest ends the VM with verdict N (0-255) by writing the byte\n"
+	"N to I/O port 0x501 (a shell: printf '\\ooo' | dd of=/dev/port bs=1\n"
+	"seek=1281).\n"
 	"\n"
 	"Signals: SIGINT, SIGTERM and SIGHUP stop the VM; SIGUSR2 makes every vCPU\n"
 	"print its registers and the guest runs on (where is a stuck guest?).\n";
@@ -117,12 +134,15 @@ static int parse_cpus(const char *s, int *cpus)
 	return 0;
 }
 
-static int parse_cid(const char *s, uint32_t *cid)
+static int parse_cid(const char *s, uint32_t *cid, bool *auto_cid)
 {
 	uint64_t v;
+	*auto_cid = strcmp(s, "auto") == 0;
+	if (*auto_cid)
+		return 0;
 	const char *end;
 	if (parse_u64(s, &v, &end) < 0 || *end != '\0')
-		return error_set("--vsock-cid: '%s' is not a number", s);
+		return error_set("--vsock-cid: '%s' is not a number (or 'auto')", s);
 	if (v < CLI_VSOCK_CID_MIN || v > CLI_VSOCK_CID_MAX)
 		return error_set("--vsock-cid: %s is out of range (3 to 4294967294; "
 				 "0-2 and 4294967295 are reserved)", s);
@@ -134,6 +154,7 @@ enum opt_id {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID, OPT_TEST_BACKEND,
 	OPT_TEST_DEVICE, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_NO_SECCOMP,
 	OPT_TEST_FORBIDDEN_SYSCALL, OPT_HELP, OPT_VERSION, OPT_USER, OPT_TRACE, OPT_TRACE_FILE,
+	OPT_CID_FILE,
 };
 
 static const struct option options[] = {
@@ -143,6 +164,7 @@ static const struct option options[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "vsock-cid", required_argument, NULL, OPT_CID },
+	{ "vsock-cid-file", required_argument, NULL, OPT_CID_FILE },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
@@ -184,7 +206,9 @@ static int apply(struct vmm_config *cfg, int id, const char *value)
 		return parse_cpus(value, &cfg->cpus);
 	case OPT_CID:
 		cfg->vsock = true;
-		return parse_cid(value, &cfg->vsock_cid);
+		return parse_cid(value, &cfg->vsock_cid, &cfg->vsock_cid_auto);
+	case OPT_CID_FILE:
+		return set_file(&cfg->vsock_cid_file, "vsock-cid-file", value);
 	case OPT_DEBUG:
 		cfg->debug = true;
 		return 0;
@@ -274,5 +298,7 @@ int cli_parse(int argc, char *const argv[], struct vmm_config *cfg)
 		cfg->trace_mask = TRACE_ALL;
 	if (cfg->vsock_test_backend && !cfg->vsock)
 		return error_set("--vsock-test-backend needs --vsock-cid");
+	if (cfg->vsock_cid_file && !cfg->vsock)
+		return error_set("--vsock-cid-file needs --vsock-cid");
 	return 0;
 }

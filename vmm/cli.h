@@ -24,6 +24,8 @@ struct vmm_config {
 	int cpus;
 	bool vsock;
 	uint32_t vsock_cid;
+	bool vsock_cid_auto;         /* --vsock-cid auto */
+	const char *vsock_cid_file;  /* --vsock-cid-file: where to write the CID */
 	const char *vsock_test_backend; /* testing: record instead of vhost */
 	int ntest_devices;              /* testing: --test-device FILE */
 	const char *test_devices[CLI_TEST_DEVICES_MAX];

@@ -8,6 +8,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
+#include "lib/exit_status.h"
 #include "vmm/console_escape.h"
 
 /* Host input: the console escape (Ctrl-A x) first, the rest to the UART. */
@@ -43,16 +45,20 @@ void event_loop_run(struct event_loop *loop)
 	console_escape_init(&esc);
 	bool stdin_open = true;
 	struct coalesced_io *coalesced = &loop->board->coalesced;
+	int halt_timeout = -1;
+	halt_watch_tick(loop->halt, clock_now_ns(), false, false, &halt_timeout);
 
 	while (!stop_requested(loop->stop)) {
 		loop->wakeups++;
 		bool rx_full = serial8250_rx_space(&loop->board->serial) < 2;
-		struct pollfd fds[4] = {
+		struct pollfd fds[6] = {
 			{ .fd = loop->stop->fd, .events = POLLIN },
 			{ .fd = loop->signal_fd, .events = POLLIN },
 			{ .fd = coalesced_io_wake_fd(coalesced), .events = POLLIN },
 			/* poll skips a negative fd */
 			{ .fd = stdin_open && !rx_full ? loop->console->in_fd : -1, .events = POLLIN },
+			{ .fd = loop->halt->wake_fd, .events = POLLIN },
+			{ .fd = loop->halt->answer_fd, .events = POLLIN },
 		};
 		/* With the UART queue full, look again shortly: the guest drains it. */
 		int timeout = stdin_open && rx_full ? 10 : -1;
@@ -60,10 +66,12 @@ void event_loop_run(struct event_loop *loop)
 		int drain = coalesced_io_poll_timeout(coalesced);
 		if (drain >= 0 && (timeout < 0 || drain < timeout))
 			timeout = drain;
-		if (poll(fds, 4, timeout) < 0) {
+		if (halt_timeout >= 0 && (timeout < 0 || halt_timeout < timeout))
+			timeout = halt_timeout;
+		if (poll(fds, 6, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
-			stop_request(loop->stop, VM_STOP_ERROR, 1, "poll: %s", strerror(errno));
+			stop_request(loop->stop, VM_STOP_ERROR, EXIT_VMM_FAILED, "poll: %s", strerror(errno));
 			break;
 		}
 		if (fds[1].revents & POLLIN) {
@@ -79,5 +87,13 @@ void event_loop_run(struct event_loop *loop)
 			coalesced_io_consume_wake(coalesced);
 		if (fds[3].revents & (POLLIN | POLLHUP | POLLERR))
 			forward_input(loop, &esc, &stdin_open);
+		if (halt_watch_tick(loop->halt, clock_now_ns(), fds[4].revents & POLLIN,
+				    fds[5].revents & POLLIN, &halt_timeout) == HALT_DEAD)
+			stop_request(loop->stop, VM_STOP_HALTED, EXIT_GUEST_HALTED,
+				     "the guest halted for good: every vCPU is halted with "
+				     "interrupts disabled, so nothing can wake it (Linux's halt, or "
+				     "poweroff in a kernel without ACPI); seen %.1f s after its last "
+				     "exit",
+				     (double)(clock_now_ns() - loop->halt->last_exit_ns) / 1e9);
 	}
 }

@@ -7,6 +7,7 @@
 
 #include "vmm/board.h"
 #include "vmm/console.h"
+#include "vmm/halt_watch.h"
 #include "vmm/stop.h"
 
 struct event_loop {
@@ -14,6 +15,7 @@ struct event_loop {
 	int signal_fd;
 	struct board *board;
 	struct console *console;
+	struct halt_watch *halt; /* probes a guest that may be halted for good */
 	unsigned long wakeups; /* --stats: main_loop_wakeups */
 	/* SIGUSR2 (from the signalfd): every vCPU prints its registers. */
 	void (*dump_vcpus)(void *ctx);

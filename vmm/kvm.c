@@ -9,7 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lib/device_node.h"
 #include "lib/error.h"
+#include "lib/exit_status.h"
 #include "lib/log.h"
 #include "lib/platform.h"
 
@@ -39,12 +41,20 @@ static int open_kvm(void)
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
-	if (errno == ENOENT)
-		return error_set("/dev/kvm does not exist: load the kvm module "
-				 "(kvm_intel or kvm_amd) on a machine with virtualization");
-	if (errno == EACCES)
-		return error_set("/dev/kvm: permission denied (add your user to the "
-				 "'kvm' group)");
+	if (errno == ENOENT || errno == ENODEV || errno == ENXIO) {
+		error_set("/dev/kvm does not exist: this runner cannot run VMs; load the kvm "
+			  "module (modprobe kvm_intel or kvm_amd) on a machine whose CPU has "
+			  "virtualization enabled (in a cloud VM: one with nested virtualization)");
+		return error_status(EXIT_NO_KVM);
+	}
+	if (errno == EACCES || errno == EPERM) {
+		struct device_node_facts f;
+		char msg[ERROR_MAX];
+		device_node_facts("/dev/kvm", &f);
+		device_node_denied_message(msg, sizeof(msg), "/dev/kvm", "kvm", &f);
+		error_set("%s", msg);
+		return error_status(EXIT_KVM_DENIED);
+	}
 	return error_errno("/dev/kvm");
 }
 
@@ -109,13 +119,16 @@ static int map_memory(struct kvm *kvm, uint64_t bytes)
 static int create_vm(struct kvm *kvm, uint64_t memory_bytes)
 {
 	int version = ioctl(kvm->sys_fd, KVM_GET_API_VERSION, 0);
-	if (version != KVM_API_VERSION)
-		return error_set("KVM API version %d, minivmm needs %d", version,
-				 KVM_API_VERSION);
+	if (version != KVM_API_VERSION) {
+		error_set("KVM API version %d, minivmm needs %d", version, KVM_API_VERSION);
+		return error_status(EXIT_KVM_UNUSABLE);
+	}
 	for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++)
-		if (ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0)
-			return error_set("this KVM lacks %s (needed for %s)",
-					 required_caps[i].name, required_caps[i].why);
+		if (ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0) {
+			error_set("this KVM lacks %s (needed for %s): use a newer host kernel",
+				  required_caps[i].name, required_caps[i].why);
+			return error_status(EXIT_KVM_UNUSABLE);
+		}
 
 	kvm->vcpu_mmap_size = ioctl(kvm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (kvm->vcpu_mmap_size <= 0)
@@ -125,6 +138,13 @@ static int create_vm(struct kvm *kvm, uint64_t memory_bytes)
 	kvm->tsc_deadline = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 
 	kvm->vm_fd = ioctl(kvm->sys_fd, KVM_CREATE_VM, 0);
+	if (kvm->vm_fd < 0 && errno == EBUSY) {
+		/* kvm_intel/kvm_amd enable VMX/SVM on the first VM; another
+		 * hypervisor holding it makes that fail. */
+		error_errno("KVM_CREATE_VM (is another hypervisor, such as VirtualBox or "
+			    "VMware, using the CPU's virtualization extensions? stop it)");
+		return error_status(EXIT_KVM_UNUSABLE);
+	}
 	if (kvm->vm_fd < 0)
 		return error_errno("KVM_CREATE_VM");
 	if (ioctl(kvm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR) < 0)

@@ -7,6 +7,7 @@
 
 #include "lib/clock.h"
 #include "lib/error.h"
+#include "lib/exit_status.h"
 #include "lib/log.h"
 #include "lib/trace.h"
 #include "vmm/cli.h"
@@ -23,7 +24,7 @@ int main(int argc, char *argv[])
 	if (cli_parse(argc, argv, &cfg) < 0) {
 		fprintf(stderr, "minivmm: %s\nTry 'minivmm --help' for more information.\n",
 			error_message());
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (cfg.help) {
 		fputs(cli_usage, stdout);

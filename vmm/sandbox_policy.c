@@ -64,6 +64,7 @@ static const struct sandbox_rule vcpu_thread[] = {
 	IOCTL(KVM_RUN),
 	IOCTL(KVM_GET_REGS),  /* register dump of a crashed guest */
 	IOCTL(KVM_GET_SREGS),
+	IOCTL(KVM_GET_MP_STATE), /* the halt watch's probe (vmm/halt_watch.h) */
 	IOCTL(KVM_IRQ_LINE),  /* UART interrupt, a slot's config interrupt */
 	IOCTL(KVM_IOEVENTFD), /* a slot's InterruptACK eventfd follows the config IRQ */
 	IOCTL(KVM_REGISTER_COALESCED_MMIO),   /* UART THR zone follows IER.ETBEI */

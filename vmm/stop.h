@@ -21,6 +21,8 @@ enum vm_stop_reason {
 	VM_STOP_CRASH,    /* triple fault, entry failure, internal error */
 	VM_STOP_ERROR,    /* minivmm itself failed */
 	VM_STOP_SIGNAL,   /* SIGINT, SIGTERM, SIGHUP */
+	VM_STOP_GUEST_VERDICT, /* the guest wrote to the exit port */
+	VM_STOP_HALTED,   /* every vCPU halted with interrupts disabled */
 };
 
 struct stop_sink {

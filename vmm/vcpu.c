@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/error.h"
+#include "lib/exit_status.h"
 #include "lib/log.h"
 #include "lib/trace.h"
 #include "vmm/cpuid.h"
@@ -108,9 +109,30 @@ static void dump_if_asked(struct vcpu *vcpu)
 	log_msg(NULL, "vCPU %d registers (asked for with SIGUSR2):\n%s", vcpu->id, buf);
 }
 
+/* The halt watch asked (it kicked us): is this vCPU halted, and with
+ * interrupts enabled? Read between two KVM_RUNs, so the state is stable. */
+static void answer_halt_probe(struct vcpu *vcpu)
+{
+	struct halt_watch *hw = vcpu->env->halt;
+	if (!hw)
+		return;
+	unsigned gen = halt_watch_generation(hw);
+	if (gen == vcpu->probed_generation)
+		return;
+	vcpu->probed_generation = gen;
+	struct kvm_mp_state mp;
+	struct kvm_regs regs;
+	enum halt_vcpu_state s = HALT_VCPU_UNKNOWN;
+	if (ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp) == 0 && ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0)
+		s = halt_classify(mp.mp_state, regs.rflags);
+	else
+		log_debug("vCPU %d: halt probe: %s", vcpu->id, strerror(errno));
+	halt_watch_answer(hw, vcpu->id, s);
+}
+
 static void crash(struct vcpu *vcpu, const char *what)
 {
-	stop_request_detail(vcpu->env->stop, VM_STOP_CRASH, 1, dump_registers, vcpu,
+	stop_request_detail(vcpu->env->stop, VM_STOP_CRASH, EXIT_GUEST_CRASHED, dump_registers, vcpu,
 			    "vCPU %d: %s", vcpu->id, what);
 }
 
@@ -257,7 +279,7 @@ static void *vcpu_thread(void *arg)
 	/* The thread's own seccomp filter, before the guest runs
 	 * (vmm/sandbox.h: filters are per thread). */
 	if (env->sandbox && sandbox_install(SANDBOX_VCPU) < 0) {
-		stop_request(env->stop, VM_STOP_ERROR, 1, "vCPU %d: %s", vcpu->id, error_message());
+		stop_request(env->stop, VM_STOP_ERROR, EXIT_VMM_FAILED, "vCPU %d: %s", vcpu->id, error_message());
 		return NULL;
 	}
 
@@ -274,13 +296,15 @@ static void *vcpu_thread(void *arg)
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu->run->immediate_exit = 0;
 				dump_if_asked(vcpu);
+				answer_halt_probe(vcpu);
 				continue;
 			}
 			error_errno("vCPU %d: KVM_RUN", vcpu->id);
-			stop_request(env->stop, VM_STOP_ERROR, 1, "%s", error_message());
+			stop_request(env->stop, VM_STOP_ERROR, EXIT_VMM_FAILED, "%s", error_message());
 			break;
 		}
 		coalesced_io_note_exit(env->coalesced);
+		halt_watch_note_exit(env->halt);
 		handle_exit(vcpu);
 	}
 	return NULL;

@@ -9,6 +9,7 @@
 
 #include "lib/io_bus.h"
 #include "vmm/coalesced_io.h"
+#include "vmm/halt_watch.h"
 #include "vmm/stop.h"
 
 struct kvm_cpuid2;
@@ -30,6 +31,9 @@ struct vcpu_env {
 	 * is shown where it is); each prints them once per bump. */
 	atomic_uint *dump_generation;
 	bool sandbox; /* each vCPU thread installs its seccomp filter */
+	/* Told of every exit; asks, through a kick, whether this vCPU is
+	 * halted (vmm/halt_watch.h). */
+	struct halt_watch *halt;
 };
 
 struct vcpu {
@@ -44,6 +48,7 @@ struct vcpu {
 	unsigned long exits_mmio;
 	unsigned long exits_other;
 	unsigned dumped_generation;
+	unsigned probed_generation; /* the halt watch's last round answered */
 };
 
 int vcpu_create(struct vcpu *vcpu, const struct vcpu_env *env, int id);

@@ -48,14 +48,19 @@ static int create_vsock(struct virtio_devices *d, const struct vmm_config *cfg,
 	if (cfg->vsock_test_backend) {
 		if (vsock_test_backend_open(d, cfg->vsock_test_backend, mem, &backend) < 0)
 			return -1;
+		/* No kernel to ask whether it is taken: the first candidate. */
+		d->vsock_cid = cfg->vsock_cid_auto ? vsock_auto_cid(0) : cfg->vsock_cid;
 	} else
 #endif
 	{
-		if (vhost_vsock_open(&d->vhost_vsock, cfg->vsock_cid, mem) < 0)
+		if (vhost_vsock_open(&d->vhost_vsock, cfg->vsock_cid, cfg->vsock_cid_auto, mem) < 0)
 			return -1;
 		backend = vhost_vsock_backend(&d->vhost_vsock);
+		d->vsock_cid = (uint32_t)d->vhost_vsock.cid;
 	}
-	vsock_device_init(&d->vsock, cfg->vsock_cid, &backend, NULL);
+	if (cfg->vsock_cid_auto)
+		log_debug("vsock: --vsock-cid auto chose CID %u", d->vsock_cid);
+	vsock_device_init(&d->vsock, d->vsock_cid, &backend, NULL);
 	d->vsock_ready = true;
 	return virtio_mmio_attach(&d->bus, &d->vsock.transport,
 				  backend.kick_eventfds ? VSOCK_BACKEND_QUEUES : 0);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/guest_memory.h"
 #include "lib/io_bus.h"
@@ -21,6 +22,7 @@
 struct virtio_devices {
 	struct virtio_mmio_bus bus;
 	bool vsock_ready;
+	uint32_t vsock_cid; /* the guest's CID (--vsock-cid auto: the one chosen) */
 	struct vsock_device vsock;
 	struct vhost_vsock vhost_vsock;
 #ifdef MINIVMM_TESTING

@@ -14,6 +14,7 @@
 #include "boot/loader.h"
 #include "lib/clock.h"
 #include "lib/error.h"
+#include "lib/exit_status.h"
 #include "lib/file.h"
 #include "lib/log.h"
 #include "lib/platform.h"
@@ -46,6 +47,7 @@ struct vm {
 	struct vcpu vcpus[CLI_CPUS_MAX];
 	struct console console;
 	struct event_loop loop;
+	struct halt_watch halt;
 	atomic_uint dump_generation; /* SIGUSR2 */
 	bool ran; /* the vCPUs were started */
 };
@@ -108,13 +110,43 @@ static void board_down(struct vm *vm)
 
 static int devices_up(struct vm *vm)
 {
-	return virtio_devices_create(&vm->devices, vm->cfg, vm->kvm.vm_fd, &vm->board.mmio,
-				     &vm->kvm.mem);
+	if (virtio_devices_create(&vm->devices, vm->cfg, vm->kvm.vm_fd, &vm->board.mmio,
+				  &vm->kvm.mem) < 0)
+		return -1;
+	/* --vsock-cid-file: the CID for the job's scripts, complete before the
+	 * guest's first instruction. */
+	if (vm->cfg->vsock_cid_file) {
+		char line[16];
+		int n = snprintf(line, sizeof(line), "%u\n", vm->devices.vsock_cid);
+		if (file_write_atomic(vm->cfg->vsock_cid_file, "--vsock-cid-file", line,
+				      (size_t)n) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void devices_down(struct vm *vm)
 {
 	virtio_devices_destroy(&vm->devices);
+}
+
+static void kick_vcpus(void *ctx)
+{
+	struct vm *vm = ctx;
+	for (int i = 0; i < vm->ncpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+}
+
+/* The halt watch (vmm/halt_watch.h): the main thread probes the vCPUs
+ * after the guest's exits. */
+static int halt_up(struct vm *vm)
+{
+	return halt_watch_init(&vm->halt, vm->ncpus, clock_now_ns(), kick_vcpus, vm);
+}
+
+static void halt_down(struct vm *vm)
+{
+	halt_watch_destroy(&vm->halt);
 }
 
 static int vcpus_up(struct vm *vm)
@@ -130,6 +162,7 @@ static int vcpus_up(struct vm *vm)
 		.stop = &vm->stop,
 		.dump_generation = &vm->dump_generation,
 		.sandbox = !vm->cfg->no_seccomp,
+		.halt = &vm->halt,
 	};
 	for (int i = 0; i < vm->ncpus; i++)
 		vm->vcpus[i] = (struct vcpu){ .env = &vm->vcpu_env, .fd = -1 };
@@ -170,6 +203,7 @@ static void stats_down(struct vm *vm)
 		"vcpu_exits=%lu pio_exits=%lu coalesced_writes=%lu mmio_exits=%lu other_exits=%lu",
 		pio + mmio + other, pio, vm->board.coalesced.replayed, mmio, other);
 	log_msg("stats", "main_loop_wakeups=%lu", vm->loop.wakeups);
+	log_msg("stats", "halt_probe_rounds=%lu", vm->halt.rounds);
 	const struct boot_timer *t = &vm->board.boot_timer;
 	log_msg("stats",
 		"boot_vcpus_started_ms=%.1f boot_first_userspace_ms=%.1f boot_complete_ms=%.1f",
@@ -370,6 +404,9 @@ static const struct step {
 	{ "virtio devices", devices_up, devices_down,
 	  "virtio_devices_up (vmm/virtio_devices.c): backends opened, devices on virtio-mmio "
 	  "slots, ioeventfds and irqfds registered" },
+	{ "halt watch", halt_up, halt_down,
+	  "halt_watch_init (vmm/halt_watch.c): the eventfds that tell the main thread about "
+	  "vCPU exits, to notice a guest halted for good" },
 	{ "vcpus", vcpus_up, vcpus_down,
 	  "vcpu_create (vmm/vcpu.c): KVM_CREATE_VCPU, kvm_run mapped, CPUID set" },
 	{ "stats", stats_up, stats_down, "stats_up: nothing until the end (--stats)" },
@@ -415,6 +452,12 @@ static int report(struct vm *vm)
 	case VM_STOP_QUIT:
 		log_debug("%s", vm->stop.message);
 		break;
+	case VM_STOP_GUEST_VERDICT:
+		if (vm->stop.exit_status == EXIT_PASSED)
+			log_debug("%s", vm->stop.message);
+		else
+			log_msg(NULL, "%s", vm->stop.message);
+		break;
 	default:
 		log_msg(NULL, "%s", vm->stop.message);
 		if (vm->stop.detail[0])
@@ -428,7 +471,8 @@ int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 	static struct vm vm_storage; /* large; one VM per process */
 	struct vm *vm = &vm_storage;
 	*vm = (struct vm){ .cfg = cfg, .ncpus = cfg->cpus, .start_ns = start_ns,
-			   .signal_fd = -1, .stop = { .fd = -1 } };
+			   .signal_fd = -1, .stop = { .fd = -1 },
+			   .halt = { .wake_fd = -1, .answer_fd = -1 } };
 
 	size_t done = 0;
 	for (; done < NSTEPS; done++) {
@@ -439,21 +483,22 @@ int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 	}
 	if (done < NSTEPS) {
 		char message[ERROR_MAX];
+		int status = error_exit_status(); /* before the teardown's own errors */
 		snprintf(message, sizeof(message), "%s", error_message());
 		log_debug("set-up failed at step '%s'", steps[done].name);
 		/* vCPU threads already started leave KVM_RUN when kicked only
 		 * if a stop was asked for. */
 		if (vm->stop.fd >= 0)
-			stop_request(&vm->stop, VM_STOP_ERROR, 1, "%s", message);
+			stop_request(&vm->stop, VM_STOP_ERROR, EXIT_VMM_FAILED, "%s", message);
 		/* A step that failed half-way undoes its own part too. */
 		steps[done].down(vm);
 		teardown(vm, done);
 		log_msg(NULL, "%s", message);
-		return 1;
+		return status;
 	}
 	vm->loop = (struct event_loop){
 		.stop = &vm->stop, .signal_fd = vm->signal_fd, .board = &vm->board,
-		.console = &vm->console, .dump_vcpus = dump_vcpus, .ctx = vm,
+		.console = &vm->console, .halt = &vm->halt, .dump_vcpus = dump_vcpus, .ctx = vm,
 	};
 	event_loop_run(&vm->loop);
 	teardown(vm, NSTEPS);

@@ -106,7 +106,9 @@ start=$(date +%s%N)
 nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootrun=bootrun" \
 	"$images/bzImage=bzImage" "$images/initramfs.cpio.gz=initramfs.cpio.gz" \
 	"$images/programs/vsock-tool=vsock-tool" "$NESTED_ROOT/tests/kvm/out/hello.bzImage=hello.bzImage" \
-	"$here/fifty-vms.sh=fifty-vms.sh" \
+	"$here/fifty-vms.sh=fifty-vms.sh" "$here/auto-cid-vms.sh=auto-cid-vms.sh" \
+	"$here/ci-runner.sh=ci-runner.sh" "$NESTED_ROOT/build/boot/run-as=run-as" \
+	"$here/ci-doc-example.sh=ci-doc-example.sh" "$NESTED_ROOT/docs/ci.md=ci.md" \
 	"$spec=boot-tests.spec" "${stock[@]}" ${BOOT_TESTS_CARRY:-} || exit 2
 echo "run-nested-tests: booting the nested host (QEMU TCG, ${NESTED_MEMORY_MIB} MiB," \
 	"${NESTED_CPUS:-1} vCPUs)" >&2

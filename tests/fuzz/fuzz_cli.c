@@ -35,9 +35,14 @@ static void check_config(const struct vmm_config *c, int argc, char *const argv[
 	FUZZ_CHECK(c->memory_mib >= 32 && c->memory_mib <= CLI_MEMORY_MAX_MIB,
 		   "--memory accepted as %llu MiB", (unsigned long long)c->memory_mib);
 	FUZZ_CHECK(c->cpus >= 1 && c->cpus <= CLI_CPUS_MAX, "--cpus accepted as %d", c->cpus);
-	FUZZ_CHECK(!c->vsock || (c->vsock_cid >= CLI_VSOCK_CID_MIN &&
-				 c->vsock_cid <= CLI_VSOCK_CID_MAX),
+	FUZZ_CHECK(!c->vsock || c->vsock_cid_auto ||
+			   (c->vsock_cid >= CLI_VSOCK_CID_MIN && c->vsock_cid <= CLI_VSOCK_CID_MAX),
 		   "--vsock-cid accepted as %u", c->vsock_cid);
+	FUZZ_CHECK(!c->vsock_cid_auto || c->vsock, "--vsock-cid auto without a vsock device");
+	FUZZ_CHECK(!c->vsock_cid_file ||
+			   (c->vsock && c->vsock_cid_file[0] &&
+			    points_into_argv(c->vsock_cid_file, argc, argv)),
+		   "--vsock-cid-file without --vsock-cid, empty or not from argv");
 	FUZZ_CHECK(c->kernel || c->help || c->version, "success without --kernel");
 	FUZZ_CHECK(!c->kernel || (c->kernel[0] && points_into_argv(c->kernel, argc, argv)),
 		   "kernel file name empty or not from argv");

@@ -108,6 +108,66 @@ else
 	pass acpi-poweroff-stops-immediately
 fi
 
+# --- the exit status contract: the guest's verdict, a halted guest ---------------
+# The exit port (0x501): the verdict N written by the guest (the last word
+# of its command line) becomes the exit status: 0 for 0, 64 + N for 1 to
+# 62, 127 from 63 up (lib/exit_status.h, docs/ci.md).
+for v in 0 1 5 62 63 255; do
+	case $v in
+	0) want=0 ;;
+	63 | 255) want=127 ;;
+	*) want=$((64 + v)) ;;
+	esac
+	run "" --kernel "$img/exit_port.bzImage" --cmdline "$v"
+	if [ "$v" = 0 ]; then
+		expect "exit-port-verdict-$v-status-$want" "$want" '^writing my verdict' '' '.'
+	else
+		expect "exit-port-verdict-$v-status-$want" "$want" '^writing my verdict' \
+			"the guest reported failure $v on the exit port \\(exit status $want\\)"
+	fi
+	if grep -q 'still running after' "$tmp/out"; then
+		fail "exit-port-verdict-$v-stops-at-once" "the guest ran on after its verdict"
+	fi
+done
+
+# A guest halted with interrupts disabled can never run again: minivmm
+# notices by itself (vmm/halt_watch.h) and exits with 3; with --cpus 2
+# the second vCPU, never started, cannot wake it either. run's time limit
+# (30 s) is the bound; the time taken is printed (docs/ci.md).
+for cpus in 1 2; do
+	t0=$(date +%s%N)
+	run "" --kernel "$img/halt_dead.bzImage" --cpus "$cpus" --stats
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	expect "halted-guest-$cpus-cpus-exits-3" 3 '^halting with interrupts disabled' \
+		'the guest halted for good: every vCPU is halted with interrupts disabled'
+	echo "  halted guest, $cpus vCPU(s): minivmm exited after $ms ms;" \
+		"$(grep -o 'seen [0-9.]* s after its last exit' "$tmp/err")"
+done
+
+# An idle guest (HLT with interrupts enabled) is not halted for good: it
+# runs through every probe of the halt watch (the fifth is due 31 s after
+# its last exit; --debug logs each answer) and still runs after them.
+: >"$tmp/out"
+: >"$tmp/err"
+"$minivmm" --kernel "$img/halt_idle.bzImage" --debug --stats </dev/null >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+probed=
+wait_for "$tmp/err" 'halt watch: probe 5 round [0-9]*: vCPU 0' 90 && probed=1
+alive=no
+kill -0 "$pid" 2>/dev/null && alive=yes
+kill -s TERM "$pid"
+wait "$pid"
+status=$?
+expect idle-guest-runs-on 143 '^idle: halted with interrupts enabled' 'stopped by signal' \
+	'halted for good'
+if [ -z "$probed" ]; then
+	fail idle-guest-probed-and-left-running "no fifth probe within 90 s"
+elif [ "$alive" != yes ] || [ "$(grep -c 'halt watch: probe [0-9] round [0-9]*: vCPU 0 halted, interrupts enabled (idle)' "$tmp/err")" -ne 5 ]; then
+	fail idle-guest-probed-and-left-running "alive: $alive; answers: $(grep -c 'halt watch: probe' "$tmp/err"), expected 5 'idle'"
+else
+	pass idle-guest-probed-and-left-running
+fi
+
 run "" --kernel "$img/triple_fault.bzImage"
 expect triple-fault-exits-1-with-registers 1 'about to triple fault' \
 	'triple fault.*' 
@@ -232,20 +292,21 @@ else
 	pass coalesced-thr-writes-do-not-exit
 fi
 
-# A guest whose last bytes are deferred and that then halts for good (cli;
+# A guest whose last bytes are deferred and that then halts, idle (sti;
 # hlt: it never exits again). The main loop must print them while the guest
 # still runs, and afterwards stop waking up: it drains every 100 ms for a
-# second after the last exit (COALESCED_IO_LINGER_MS), then sleeps in poll()
-# with no time limit until something happens. Rather than count wake-ups in
+# second after the last exit (COALESCED_IO_LINGER_MS), the halt watch
+# probes the vCPUs up to 31 s after it (vmm/halt_watch.h), then it sleeps
+# in poll() with no time limit until something happens. Rather than count wake-ups in
 # a guessed number of seconds, wait for that state: minivmm's main thread
 # (the event loop) blocked in poll (syscall 7) with timeout -1, or in ppoll
-# (271) with no timeout, as /proc/PID/syscall shows; at most 30 s.
+# (271) with no timeout, as /proc/PID/syscall shows; at most 90 s.
 main_loop_sleeps_for_good() {
 	awk '($1 == 7 && ($4 == "0xffffffff" || $4 == "0xffffffffffffffff")) ||
 		($1 == 271 && $4 == "0x0") { found = 1 } END { exit !found }' \
 		"/proc/$1/syscall" 2>/dev/null
 }
-printf 'written before cli; hlt: END\r\n' >"$tmp/expected"
+printf 'written before sti; hlt: END\r\n' >"$tmp/expected"
 t0=$(date +%s%N)
 "$minivmm" --kernel "$img/coalesced_halt.bzImage" --stats </dev/null >"$tmp/out" 2>"$tmp/err" &
 pid=$!
@@ -302,7 +363,7 @@ quiet=
 can_see_poll=
 [ -r "/proc/$pid/syscall" ] && can_see_poll=1
 if [ -n "$shown_ms" ] && [ -n "$can_see_poll" ]; then
-	for ((i = 0; i < 300; i++)); do
+	for ((i = 0; i < 900; i++)); do
 		if main_loop_sleeps_for_good "$pid"; then
 			quiet=$((($(date +%s%N) - t0) / 1000000))
 			break
@@ -324,8 +385,9 @@ else
 	pass coalesced-output-shown-while-guest-halts
 fi
 # Wake-ups over the whole run, up to the signal: one linger is at most 10
-# (1 s / 100 ms; a loaded machine only makes fewer), plus the first exit's
-# and the signal's. 40 leaves room for a vCPU stalled long enough to start
+# (1 s / 100 ms; a loaded machine only makes fewer), the halt watch's five
+# probes two each (the time-out, the answers), plus the first exit's and
+# the signal's. 40 leaves room for a vCPU stalled long enough to start
 # a second or third linger, and still catches a loop that spins.
 wakeups=$(sed -n 's/.*stats: main_loop_wakeups=\([0-9]*\).*/\1/p' "$tmp/err")
 if [ -n "$no_coalescing" ]; then
@@ -336,7 +398,7 @@ elif [ -z "$can_see_poll" ]; then
 	skip coalesced-main-loop-goes-quiet "no /proc/PID/syscall on this kernel to see the main loop's poll"
 elif [ -z "$quiet" ]; then
 	fail coalesced-main-loop-goes-quiet \
-		"the main loop still polled with a time limit 30 s after the deferred bytes came out"
+		"the main loop still polled with a time limit 90 s after the deferred bytes came out"
 elif [ -z "$wakeups" ] || [ "$wakeups" -gt 40 ]; then
 	fail coalesced-main-loop-goes-quiet "main_loop_wakeups=$wakeups, expected at most 40"
 else
@@ -594,6 +656,30 @@ run "" --kernel "$img/hello.bzImage" --vsock-cid 3 --vsock-test-backend "$tmp/b0
 	--test-device "$tmp/t5" --test-device "$tmp/t6" --test-device "$tmp/t7"
 expect eight-devices-boot 0 '^hello from a tiny guest'
 
+# --vsock-cid auto with --vsock-cid-file: the file holds the CID chosen (a
+# decimal line; the first candidate, 65536: the recording backend has no
+# kernel to refuse a CID, so the retries are a boot test's).
+rm -f "$tmp/cid"
+run "" --kernel "$img/hello.bzImage" --vsock-cid auto --vsock-test-backend "$tmp/b0.log" \
+	--vsock-cid-file "$tmp/cid"
+expect vsock-cid-auto-boots 0 '^hello from a tiny guest' '' '.'
+cid=$(cat "$tmp/cid" 2>/dev/null)
+if [ "$cid" != 65536 ]; then
+	fail vsock-cid-file-holds-the-cid "'$cid'"
+else
+	pass vsock-cid-file-holds-the-cid
+fi
+run "" --kernel "$img/hello.bzImage" --vsock-cid 305419896 --vsock-test-backend "$tmp/b0.log" \
+	--vsock-cid-file "$tmp/cid"
+if [ "$(cat "$tmp/cid")" != 305419896 ]; then
+	fail vsock-cid-file-given-cid "'$(cat "$tmp/cid")'"
+else
+	pass vsock-cid-file-given-cid
+fi
+run "" --kernel "$img/hello.bzImage" --vsock-cid auto --vsock-test-backend "$tmp/b0.log" \
+	--vsock-cid-file "$tmp/no-such-dir/cid"
+expect vsock-cid-file-unwritable 4 '' "--vsock-cid-file: cannot create '.*no-such-dir/cid"
+
 # --- minivmm always stops when asked (tests/kvm/stop-tests.sh) ---------------
 . "$here/stop-tests.sh"
 
@@ -651,17 +737,17 @@ head -c 700 "$img/hello.bzImage" >"$tmp/truncated.bzImage"
 head -c $((40 * 1024 * 1024)) /dev/zero >"$tmp/big-initrd"
 
 run "" --kernel "$tmp/does-not-exist"
-expect missing-kernel-file 1 '' "kernel: cannot open '.*does-not-exist': No such file"
+expect missing-kernel-file 4 '' "kernel: cannot open '.*does-not-exist': No such file"
 run "" --kernel "$tmp/random.bin"
-expect not-a-bzimage 1 '' 'not a bzImage'
+expect not-a-bzimage 4 '' 'not a bzImage'
 run "" --kernel "$tmp/empty"
-expect empty-kernel-file 1 '' 'too small'
+expect empty-kernel-file 4 '' 'too small'
 run "" --kernel "$tmp/truncated.bzImage"
-expect truncated-kernel 1 '' 'truncated'
+expect truncated-kernel 4 '' 'truncated'
 run "" --kernel "$tmp"
-expect kernel-is-a-directory 1 '' 'not a regular file'
+expect kernel-is-a-directory 4 '' 'not a regular file'
 run "" --kernel "$img/hello.bzImage" --initrd "$tmp/big-initrd" --memory 32
-expect initrd-too-big-for-memory 1 '' 'initrd.*does not fit'
+expect initrd-too-big-for-memory 4 '' 'initrd.*does not fit'
 run "" --kernel "$img/hello.bzImage" --memory 5
 expect bad-memory-value 2 '' '--memory: 5 is out of range'
 run "" --kernel "$img/hello.bzImage" --vsock-cid 2

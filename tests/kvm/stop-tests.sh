@@ -66,9 +66,9 @@ fi
 rm -f "$tmp/fifo"
 mkfifo "$tmp/fifo"
 run "" --kernel "$tmp/fifo"
-expect kernel-fifo-refused 1 '' "kernel: '.*fifo' is not a regular file"
+expect kernel-fifo-refused 4 '' "kernel: '.*fifo' is not a regular file"
 run "" --kernel "$img/hello.bzImage" --initrd "$tmp/fifo"
-expect initrd-fifo-refused 1 '' "initrd: '.*fifo' is not a regular file"
+expect initrd-fifo-refused 4 '' "initrd: '.*fifo' is not a regular file"
 
 # stdout a file at its RLIMIT_FSIZE: SIGXFSZ used to kill minivmm; now the
 # write fails with EFBIG, the rest of the output is dropped and counted,
@@ -142,7 +142,7 @@ if [ "$(id -u)" = 0 ]; then
 		pass user-option-drops-root
 	fi
 	run "" --kernel "$img/hello.bzImage" --user no-such-user-here
-	expect user-option-unknown-user 1 '' "no user 'no-such-user-here' in /etc/passwd"
+	expect user-option-unknown-user 4 '' "no user 'no-such-user-here' in /etc/passwd"
 else
 	skip user-option-drops-root "not root: --user needs root to drop from"
 fi

@@ -206,3 +206,20 @@ Test(cli, trace_options)
 	cr_assert(strstr(error_message(), "unexpected argument 'virtio'"), "%s", error_message());
 	cr_assert_eq(PARSE(&c, "--kernel", "k", "--trace-file="), -1);
 }
+
+Test(cli, vsock_cid_auto_and_file)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--vsock-cid", "auto", "--vsock-cid-file", "f"), 0);
+	cr_assert(c.vsock);
+	cr_assert(c.vsock_cid_auto);
+	cr_assert_str_eq(c.vsock_cid_file, "f");
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--vsock-cid", "7"), 0);
+	cr_assert_not(c.vsock_cid_auto);
+	cr_assert_null(c.vsock_cid_file);
+	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "Auto"), "not a number (or 'auto')");
+	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid-file", "f"),
+		     "--vsock-cid-file needs --vsock-cid");
+	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "3", "--vsock-cid-file", ""),
+		     "empty file name");
+}
