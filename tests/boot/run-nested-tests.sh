@@ -92,11 +92,17 @@ trap "rm -f '$job'; nested_cleanup" EXIT
 	echo
 } > "$job"
 
+# The network tests' guest half: socat and tests/boot/net/net-source, appended
+# by those tests to the demo guest's initramfs; the host half is net-peer.sh.
+guest_tools=$NESTED_ROOT/build/boot/guest-net-tools.cpio.gz
+nested_guest_tools "$guest_tools" "$here/net/net-source" || exit 2
+
 start=$(date +%s%N)
 nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootrun=bootrun" \
 	"$images/bzImage=bzImage" "$images/initramfs.cpio.gz=initramfs.cpio.gz" \
 	"$images/programs/vsock-tool=vsock-tool" "$NESTED_ROOT/tests/kvm/out/hello.bzImage=hello.bzImage" \
-	"$here/fifty-vms.sh=fifty-vms.sh" \
+	"$here/fifty-vms.sh=fifty-vms.sh" "$guest_tools=guest-net-tools.cpio.gz" \
+	"$here/net/net-peer.sh=net-peer.sh" \
 	"$spec=boot-tests.spec" ${BOOT_TESTS_CARRY:-} || exit 2
 echo "run-nested-tests: booting the nested host (QEMU TCG, ${NESTED_MEMORY_MIB} MiB," \
 	"${NESTED_CPUS:-2} vCPUs)" >&2
