@@ -45,8 +45,8 @@ static int attach_error(const char *name)
 				 "one VM; stop the other user or pick another name)", name);
 	case EINVAL:
 		return error_set("%s exists but is not a single-queue tap interface (TUNSETIFF: "
-				 "%s); give the name of a tap (ip tuntap add dev %s mode tap)",
-				 name, strerror(EINVAL), name);
+				 "%s); give the name of a tap, or a free name for minivmm to "
+				 "create one", name, strerror(EINVAL));
 	case EPERM:
 		return error_set("tap %s: permission denied (TUNSETIFF: %s): run with "
 				 "CAP_NET_ADMIN, or create the tap for your user (ip tuntap add dev "
