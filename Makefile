@@ -106,9 +106,12 @@ test-kvm: $(BUILD)/minivmm-san
 # Layer 3: real Linux guests inside the nested test host (QEMU TCG + kvm_amd),
 # run again only after an environment fault (nested_retry above).
 NESTED_TESTS ?= tests/boot/run-nested-tests.sh
+# The outer VM's limit covers the whole spec; the network tests (256 MiB
+# each way under the emulator, 20 driver rebinds) need about 10 minutes
+# more than the rest (docs/net.md).
 test-boot: $(BUILD)/minivmm-static guest-images
 	$(MAKE) -s -C tests/kvm
-	$(call nested_retry,test-boot,$(NESTED_TESTS) $(BUILD)/minivmm-static)
+	$(call nested_retry,test-boot,NESTED_TIMEOUT_S=$${NESTED_TIMEOUT_S:-1800} $(NESTED_TESTS) $(BUILD)/minivmm-static)
 
 # Stress tests in the nested host (not part of make test: see the spec).
 test-stress: $(BUILD)/minivmm-static guest-images
