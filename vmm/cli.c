@@ -26,6 +26,10 @@ const char cli_usage[] =
 	"  --vsock-cid-file FILE  write the guest's CID (a decimal line) to FILE\n"
 	"                     before the guest starts (with --vsock-cid auto: the\n"
 	"                     one chosen)\n"
+	"  --net tap=NAME[,mac=MAC]  give the guest a virtio-net device on tap NAME\n"
+	"                     (created if absent, removed at exit; an existing tap\n"
+	"                     is used as it is); MAC like 02:00:00:00:00:01, default\n"
+	"                     random (repeatable, up to 4)\n"
 	"  --debug            log unhandled guest I/O and device events\n"
 	"  --stats            print exit and device counters when the VM stops\n"
 	"  --boot-timer       print, in ms since start, when the vCPUs start and when\n"
@@ -150,11 +154,119 @@ static int parse_cid(const char *s, uint32_t *cid, bool *auto_cid)
 	return 0;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Six two-digit hex octets separated by colons, unicast, not all zero. */
+static int parse_mac(const char *s, size_t len, uint8_t mac[6])
+{
+	if (len != 17)
+		goto bad;
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			goto bad;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (mac[0] & 1)
+		return error_set("--net: mac=%.*s is a multicast address (the first octet must "
+				 "be even, e.g. 02:...)", (int)len, s);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return error_set("--net: mac=%.*s is the all-zero address", (int)len, s);
+	return 0;
+bad:
+	return error_set("--net: mac=%.*s is not a MAC address (six hex octets with colons, "
+			 "e.g. 02:00:00:00:00:01)", (int)len, s);
+}
+
+/* A Linux interface name (net/core/dev.c dev_valid_name): 1 to 15
+ * characters, not "." or "..", no '/', ':' or white space; and no '%',
+ * which would make the kernel pick the name. */
+static int parse_ifname(const char *s, size_t len, char out[CLI_IFNAME_MAX + 1])
+{
+	if (len == 0)
+		return error_set("--net: tap= needs an interface name");
+	if (len > CLI_IFNAME_MAX)
+		return error_set("--net: tap name '%.*s' is longer than %d characters", (int)len,
+				 s, CLI_IFNAME_MAX);
+	if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+		goto bad;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '/' || s[i] == ':' || s[i] == '%' || s[i] <= ' ' || s[i] == 0x7f)
+			goto bad;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 0;
+bad:
+	return error_set("--net: '%.*s' is not a valid interface name", (int)len, s);
+}
+
+int cli_parse_net(const char *s, struct cli_net *out)
+{
+	*out = (struct cli_net){ 0 };
+	bool have_tap = false;
+	while (*s) {
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		if (len > 4 && strncmp(s, "tap=", 4) == 0) {
+			if (have_tap)
+				return error_set("--net: tap= given twice");
+			if (parse_ifname(s + 4, len - 4, out->tap) < 0)
+				return -1;
+			have_tap = true;
+		} else if (len >= 4 && strncmp(s, "mac=", 4) == 0) {
+			if (out->has_mac)
+				return error_set("--net: mac= given twice");
+			if (parse_mac(s + 4, len - 4, out->mac) < 0)
+				return -1;
+			out->has_mac = true;
+		} else if (len == 4 && strncmp(s, "tap=", 4) == 0) {
+			return error_set("--net: tap= needs an interface name");
+		} else {
+			return error_set("--net: unknown setting '%.*s' (the form is "
+					 "tap=NAME[,mac=MAC])", (int)len, s);
+		}
+		if (!end)
+			break;
+		s = end + 1;
+		if (!*s)
+			return error_set("--net: trailing comma");
+	}
+	if (!have_tap)
+		return error_set("--net: no tap=NAME (the form is tap=NAME[,mac=MAC])");
+	return 0;
+}
+
+static int add_net(struct vmm_config *cfg, const char *value)
+{
+	if (cfg->nnets >= CLI_NETS_MAX)
+		return error_set("--net: at most %d", CLI_NETS_MAX);
+	struct cli_net *n = &cfg->nets[cfg->nnets];
+	if (cli_parse_net(value, n) < 0)
+		return -1;
+	for (int i = 0; i < cfg->nnets; i++) {
+		if (strcmp(cfg->nets[i].tap, n->tap) == 0)
+			return error_set("--net: tap %s given twice (one tap per NIC)", n->tap);
+		if (n->has_mac && cfg->nets[i].has_mac && !memcmp(cfg->nets[i].mac, n->mac, 6))
+			return error_set("--net: two NICs with the same MAC address");
+	}
+	cfg->nnets++;
+	return 0;
+}
+
 enum opt_id {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID, OPT_TEST_BACKEND,
 	OPT_TEST_DEVICE, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_NO_SECCOMP,
 	OPT_TEST_FORBIDDEN_SYSCALL, OPT_HELP, OPT_VERSION, OPT_USER, OPT_TRACE, OPT_TRACE_FILE,
-	OPT_CID_FILE,
+	OPT_CID_FILE, OPT_NET,
 };
 
 static const struct option options[] = {
@@ -165,6 +277,7 @@ static const struct option options[] = {
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "vsock-cid", required_argument, NULL, OPT_CID },
 	{ "vsock-cid-file", required_argument, NULL, OPT_CID_FILE },
+	{ "net", required_argument, NULL, OPT_NET },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
@@ -209,6 +322,8 @@ static int apply(struct vmm_config *cfg, int id, const char *value)
 		return parse_cid(value, &cfg->vsock_cid, &cfg->vsock_cid_auto);
 	case OPT_CID_FILE:
 		return set_file(&cfg->vsock_cid_file, "vsock-cid-file", value);
+	case OPT_NET:
+		return add_net(cfg, value);
 	case OPT_DEBUG:
 		cfg->debug = true;
 		return 0;

@@ -16,6 +16,17 @@
 #define CLI_VSOCK_CID_MIN 3u
 #define CLI_VSOCK_CID_MAX 0xfffffffeu
 
+/* --net tap=NAME[,mac=MAC]: at most this many NICs. */
+#define CLI_NETS_MAX 4
+/* IFNAMSIZ (16) including the NUL. */
+#define CLI_IFNAME_MAX 15
+
+struct cli_net {
+	char tap[CLI_IFNAME_MAX + 1];
+	bool has_mac; /* else a random, locally administered one */
+	uint8_t mac[6];
+};
+
 struct vmm_config {
 	const char *kernel;
 	const char *initrd;
@@ -27,6 +38,8 @@ struct vmm_config {
 	bool vsock_cid_auto;         /* --vsock-cid auto */
 	const char *vsock_cid_file;  /* --vsock-cid-file: where to write the CID */
 	const char *vsock_test_backend; /* testing: record instead of vhost */
+	int nnets;
+	struct cli_net nets[CLI_NETS_MAX];
 	int ntest_devices;              /* testing: --test-device FILE */
 	const char *test_devices[CLI_TEST_DEVICES_MAX];
 	bool debug;
@@ -45,6 +58,9 @@ struct vmm_config {
  * message for the user in error_message(). --help and --version set the
  * flags and skip the check for --kernel. */
 int cli_parse(int argc, char *const argv[], struct vmm_config *cfg);
+
+/* One --net value, "tap=NAME[,mac=MAC]". 0, or -1 with error_set(). */
+int cli_parse_net(const char *s, struct cli_net *out);
 
 /* The --help text. */
 extern const char cli_usage[];

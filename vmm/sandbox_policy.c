@@ -6,6 +6,7 @@
 #include "vmm/sandbox_policy.h"
 
 #include <asm/ioctls.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/vhost.h>
 #include <sys/mman.h>
@@ -78,6 +79,11 @@ static const struct sandbox_rule vcpu_thread[] = {
 	IOCTL(VHOST_SET_VRING_KICK),
 	IOCTL(VHOST_SET_VRING_CALL),
 	IOCTL(VHOST_VSOCK_SET_RUNNING),
+	/* virtio-net's start (virtio/vhost_net.c): the tap's header size and
+	 * offloads, the tap attached to (and at reset detached from) vhost */
+	IOCTL(TUNSETVNETHDRSZ),
+	IOCTL(TUNSETOFFLOAD),
+	IOCTL(VHOST_NET_SET_BACKEND),
 	/* ... and stop (release_rings), on a reset by the guest's driver */
 	IOCTL(VHOST_GET_VRING_BASE),
 	/* No poll: console output only goes into the writer thread's buffer
@@ -99,6 +105,7 @@ static const struct sandbox_rule main_thread[] = {
 	IOCTL(KVM_SET_USER_MEMORY_REGION), /* register pages unmapped */
 	/* vhost stopped (virtio_devices_destroy) */
 	IOCTL(VHOST_VSOCK_SET_RUNNING),
+	IOCTL(VHOST_NET_SET_BACKEND), /* the tap detached before it is closed */
 	IOCTL(VHOST_GET_VRING_BASE),
 	IOCTL(VHOST_SET_VRING_KICK),
 	IOCTL(VHOST_SET_VRING_CALL),

@@ -1,5 +1,8 @@
 #include "vmm/virtio_devices.h"
 
+#include <string.h>
+#include <sys/random.h>
+
 #include "lib/error.h"
 #include "lib/log.h"
 
@@ -66,6 +69,31 @@ static int create_vsock(struct virtio_devices *d, const struct vmm_config *cfg,
 				  backend.kick_eventfds ? VSOCK_BACKEND_QUEUES : 0);
 }
 
+/* --net tap=NAME[,mac=MAC]: virtio-net on vhost_net and a tap. Without a
+ * MAC, a random locally administered one, so two VMs never share one. */
+static int create_net(struct virtio_devices *d, const struct cli_net *n,
+		      const struct guest_memory *mem)
+{
+	unsigned i = (unsigned)d->nnets;
+	uint8_t mac[NET_MAC_LEN];
+	if (n->has_mac) {
+		memcpy(mac, n->mac, sizeof(mac));
+	} else {
+		uint8_t rnd[NET_MAC_LEN];
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return error_errno("net%u: getrandom for a MAC address", i);
+		net_mac_from_random(rnd, mac);
+	}
+	if (vhost_net_open(&d->vhost_net[i], n->tap, mem) < 0)
+		return -1;
+	struct virtio_backend backend = vhost_net_backend(&d->vhost_net[i]);
+	net_device_init(&d->net[i], i, mac, &backend, NULL);
+	d->nnets++;
+	log_debug("net%u: tap %s, MAC %02x:%02x:%02x:%02x:%02x:%02x", i, n->tap, mac[0], mac[1],
+		  mac[2], mac[3], mac[4], mac[5]);
+	return virtio_mmio_attach(&d->bus, &d->net[i].transport, NET_NUM_QUEUES);
+}
+
 int virtio_devices_create(struct virtio_devices *d, const struct vmm_config *cfg, int vm_fd,
 			  struct io_bus *mmio, const struct guest_memory *mem)
 {
@@ -73,6 +101,9 @@ int virtio_devices_create(struct virtio_devices *d, const struct vmm_config *cfg
 	virtio_mmio_bus_init(&d->bus, vm_fd, mmio, mem);
 	if (cfg->vsock && create_vsock(d, cfg, mem) < 0)
 		return -1;
+	for (int i = 0; i < cfg->nnets; i++)
+		if (create_net(d, &cfg->nets[i], mem) < 0)
+			return -1;
 #ifdef MINIVMM_TESTING
 	if (create_test_devices(d, cfg, mem) < 0)
 		return -1;
@@ -96,6 +127,13 @@ void virtio_devices_print_stats(struct virtio_devices *d)
 		log_msg("stats", "vhost_starts=%lu vhost_stops=%lu vhost_forwarded_kicks=%lu",
 			s->starts, s->stops, s->forwarded_kicks);
 	}
+	for (int i = 0; i < d->nnets; i++) {
+		net_device_print_stats(&d->net[i]);
+		const struct vhost_stats *s = &d->vhost_net[i].frontend.stats;
+		log_msg("stats", "net%d_vhost_starts=%lu net%d_vhost_stops=%lu "
+			"net%d_vhost_forwarded_kicks=%lu", i, s->starts, i, s->stops, i,
+			s->forwarded_kicks);
+	}
 }
 
 void virtio_devices_destroy(struct virtio_devices *d)
@@ -113,6 +151,13 @@ void virtio_devices_destroy(struct virtio_devices *d)
 		vsock_device_destroy(&d->vsock);
 	d->vsock_ready = false;
 	vhost_vsock_close(&d->vhost_vsock);
+	/* Net devices: vhost stops and lets go of the tap, then the tap is
+	 * closed (one minivmm created disappears). */
+	for (int i = d->nnets; i-- > 0;) {
+		net_device_destroy(&d->net[i]);
+		vhost_net_close(&d->vhost_net[i]);
+	}
+	d->nnets = 0;
 #ifdef MINIVMM_TESTING
 	test_backend_close(&d->vsock_test_backend);
 #endif

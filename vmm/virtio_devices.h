@@ -11,6 +11,8 @@
 #include "lib/guest_memory.h"
 #include "lib/io_bus.h"
 #include "virtio/mmio_slot.h"
+#include "virtio/net.h"
+#include "virtio/vhost_net.h"
 #include "virtio/vhost_vsock.h"
 #include "virtio/vsock.h"
 #include "vmm/cli.h"
@@ -25,6 +27,9 @@ struct virtio_devices {
 	uint32_t vsock_cid; /* the guest's CID (--vsock-cid auto: the one chosen) */
 	struct vsock_device vsock;
 	struct vhost_vsock vhost_vsock;
+	int nnets; /* net[0, nnets) are initialised */
+	struct net_device net[CLI_NETS_MAX];
+	struct vhost_net vhost_net[CLI_NETS_MAX];
 #ifdef MINIVMM_TESTING
 	struct test_backend vsock_test_backend;
 	int ntest;
@@ -34,8 +39,8 @@ struct virtio_devices {
 };
 
 /* Open each device's backend and attach the device. Backends are opened
- * here, before the guest boots, so a clashing vsock CID or a missing
- * /dev/vhost-* is reported at once. On failure, virtio_devices_destroy
+ * here, before the guest boots, so a clashing vsock CID, a busy tap or a
+ * missing /dev/vhost-* is reported at once. On failure, virtio_devices_destroy
  * undoes what was done. */
 int virtio_devices_create(struct virtio_devices *d, const struct vmm_config *cfg, int vm_fd,
 			  struct io_bus *mmio, const struct guest_memory *mem);

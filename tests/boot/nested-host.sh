@@ -41,6 +41,9 @@ NESTED_CACHE=${MINIVMM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minivmm}
 # Same order as outer-init.sh loads them.
 NESTED_MODULES="irqbypass kvm ccp kvm-amd vhost_iotlb vhost vsock"
 NESTED_MODULES+=" vmw_vsock_virtio_transport_common vhost_vsock"
+# virtio-net's host side: tun (taps), tap (macvtap's core, which vhost_net
+# links against) and vhost_net.
+NESTED_MODULES+=" tun tap vhost_net"
 
 # Must match outer-init.sh.
 NESTED_STATUS_BASE=16
@@ -270,6 +273,26 @@ nested_add_dynamic_tool() {
 	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
 		mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib" || return 1
 	done
+}
+
+# nested_guest_tools ARCHIVE FILE...: a gzipped newc archive with Debian's
+# socat and its libraries (at the same paths) plus each FILE in /usr/bin,
+# for the guests of the network tests: a test appends it to the demo
+# guest's initramfs (the kernel unpacks concatenated archives).
+nested_guest_tools() {
+	local out=$1 root f
+	shift
+	root=$(mktemp -d "$NESTED_ROOT/build/guest-tools.XXXXXX") || return 1
+	nested_add_dynamic_tool "$root" socat || { rm -rf "$root"; return 1; }
+	for f in "$@"; do
+		cp "$f" "$root/usr/bin/" || { rm -rf "$root"; return 1; }
+	done
+	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc --owner=0:0 --reproducible) | gzip -n > "$out.tmp" &&
+		mv "$out.tmp" "$out"
+	local rc=$?
+	rm -rf "$root"
+	return $rc
 }
 
 # nested_run batch|interactive: boot the outer VM on the initramfs built

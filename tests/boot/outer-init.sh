@@ -17,6 +17,8 @@ FAIL_SETUP=102
 # vhost and the vsock core); the builder copies exactly these.
 MODULES="irqbypass kvm ccp kvm-amd vhost_iotlb vhost vsock"
 MODULES="$MODULES vmw_vsock_virtio_transport_common vhost_vsock"
+# virtio-net: taps (tun), tap (vhost_net links against it), vhost_net.
+MODULES="$MODULES tun tap vhost_net"
 
 report() {
 	sync
@@ -48,7 +50,7 @@ for m in $MODULES; do
 done
 
 # devtmpfs normally creates both nodes; fall back to the numbers in sysfs.
-for d in kvm vhost-vsock; do
+for d in kvm vhost-vsock vhost-net; do
 	if [ ! -c "/dev/$d" ] && [ -r "/sys/class/misc/$d/dev" ]; then
 		IFS=: read -r major minor < "/sys/class/misc/$d/dev"
 		mknod "/dev/$d" c "$major" "$minor"

@@ -101,6 +101,10 @@ if [ -r "$NESTED_ROOT/build/stock/vmlinuz" ] && [ -r "$NESTED_ROOT/build/stock/i
 	stock=("$NESTED_ROOT/build/stock/vmlinuz=stock-vmlinuz"
 		"$NESTED_ROOT/build/stock/initramfs.cpio.gz=stock-initramfs.cpio.gz")
 fi
+# The network tests' guest half: socat and tests/boot/net/net-source, appended
+# by those tests to the demo guest's initramfs; the host half is net-peer.sh.
+guest_tools=$NESTED_ROOT/build/boot/guest-net-tools.cpio.gz
+nested_guest_tools "$guest_tools" "$here/net/net-source" || exit 2
 
 start=$(date +%s%N)
 nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootrun=bootrun" \
@@ -109,6 +113,7 @@ nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootru
 	"$here/fifty-vms.sh=fifty-vms.sh" "$here/auto-cid-vms.sh=auto-cid-vms.sh" \
 	"$here/ci-runner.sh=ci-runner.sh" "$NESTED_ROOT/build/boot/run-as=run-as" \
 	"$here/ci-doc-example.sh=ci-doc-example.sh" "$NESTED_ROOT/docs/ci.md=ci.md" \
+	"$guest_tools=guest-net-tools.cpio.gz" "$here/net/net-peer.sh=net-peer.sh" \
 	"$spec=boot-tests.spec" "${stock[@]}" ${BOOT_TESTS_CARRY:-} || exit 2
 echo "run-nested-tests: booting the nested host (QEMU TCG, ${NESTED_MEMORY_MIB} MiB," \
 	"${NESTED_CPUS:-1} vCPUs)" >&2

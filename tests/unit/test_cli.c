@@ -223,3 +223,64 @@ Test(cli, vsock_cid_auto_and_file)
 	assert_fails(PARSE(&c, "--kernel", "k", "--vsock-cid", "3", "--vsock-cid-file", ""),
 		     "empty file name");
 }
+
+Test(cli, net_tap_and_mac)
+{
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--net", "tap=mvtap0",
+			   "--net=tap=tap-b,mac=02:AB:cd:00:00:01"), 0);
+	cr_assert_eq(c.nnets, 2);
+	cr_assert_str_eq(c.nets[0].tap, "mvtap0");
+	cr_assert_not(c.nets[0].has_mac);
+	cr_assert_str_eq(c.nets[1].tap, "tap-b");
+	cr_assert(c.nets[1].has_mac);
+	const uint8_t want[6] = { 0x02, 0xab, 0xcd, 0, 0, 1 };
+	cr_assert_arr_eq(c.nets[1].mac, want, 6);
+	/* mac first is fine too */
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--net", "mac=02:00:00:00:00:02,tap=t"), 0);
+	cr_assert_str_eq(c.nets[0].tap, "t");
+	cr_assert_eq(c.nets[0].mac[5], 2);
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--net", "tap=123456789012345"), 0,
+		     "15 characters is the longest name");
+}
+
+Test(cli, net_bad_values)
+{
+	static const struct {
+		char *value;
+		const char *message;
+	} cases[] = {
+		{ "", "no tap=NAME" },
+		{ "tap=", "needs an interface name" },
+		{ "mac=02:00:00:00:00:01", "no tap=NAME" },
+		{ "tap=a,tap=b", "tap= given twice" },
+		{ "tap=a,", "trailing comma" },
+		{ "tap=a,vhost=on", "unknown setting 'vhost=on'" },
+		{ "tap=1234567890123456", "longer than 15" },
+		{ "tap=a/b", "not a valid interface name" },
+		{ "tap=a b", "not a valid interface name" },
+		{ "tap=..", "not a valid interface name" },
+		{ "tap=tap%d", "not a valid interface name" },
+		{ "tap=a,mac=02:00:00:00:00", "not a MAC address" },
+		{ "tap=a,mac=02:00:00:00:00:0g", "not a MAC address" },
+		{ "tap=a,mac=02-00-00-00-00-01", "not a MAC address" },
+		{ "tap=a,mac=01:00:5e:00:00:01", "multicast" },
+		{ "tap=a,mac=00:00:00:00:00:00", "all-zero" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vmm_config c;
+		cr_assert_eq(PARSE(&c, "--kernel", "k", "--net", cases[i].value), -1, "%s",
+			     cases[i].value);
+		cr_assert(strstr(error_message(), cases[i].message), "'%s': %s", cases[i].value,
+			  error_message());
+	}
+	struct vmm_config c;
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--net", "tap=a", "--net", "tap=a"), -1);
+	cr_assert(strstr(error_message(), "tap a given twice"));
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--net", "tap=a,mac=02:00:00:00:00:01", "--net",
+			   "tap=b,mac=02:00:00:00:00:01"), -1);
+	cr_assert(strstr(error_message(), "same MAC"));
+	cr_assert_eq(PARSE(&c, "--kernel", "k", "--net", "tap=a", "--net", "tap=b", "--net",
+			   "tap=c", "--net", "tap=d", "--net", "tap=e"), -1);
+	cr_assert(strstr(error_message(), "at most 4"));
+}

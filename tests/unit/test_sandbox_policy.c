@@ -2,6 +2,7 @@
  * kind may and may not do. */
 #include <asm/ioctls.h>
 #include <criterion/criterion.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/vhost.h>
 #include <string.h>
@@ -133,6 +134,12 @@ Test(sandbox_policy, vcpu_can_restart_vhost_after_a_guest_reset)
 	};
 	for (size_t i = 0; i < sizeof(vhost) / sizeof(vhost[0]); i++)
 		cr_assert(ioctl_ok(SANDBOX_VCPU, vhost[i]), "request %#lx", vhost[i]);
+	/* virtio-net: the tap configured and attached to vhost again. */
+	cr_assert(ioctl_ok(SANDBOX_VCPU, TUNSETVNETHDRSZ));
+	cr_assert(ioctl_ok(SANDBOX_VCPU, TUNSETOFFLOAD));
+	cr_assert(ioctl_ok(SANDBOX_VCPU, VHOST_NET_SET_BACKEND));
+	cr_assert_not(ioctl_ok(SANDBOX_VCPU, TUNSETIFF), "the tap cannot change");
+	cr_assert_not(ioctl_ok(SANDBOX_VCPU, TUNSETPERSIST));
 	/* Open-time calls stay forbidden: the CID cannot change. */
 	cr_assert_not(ioctl_ok(SANDBOX_VCPU, VHOST_SET_OWNER));
 	cr_assert_not(ioctl_ok(SANDBOX_VCPU, VHOST_VSOCK_SET_GUEST_CID));
@@ -148,7 +155,7 @@ Test(sandbox_policy, main_loop_and_teardown)
 	const unsigned long teardown[] = {
 		KVM_IRQ_LINE, KVM_IOEVENTFD, KVM_IRQFD, KVM_SET_USER_MEMORY_REGION,
 		VHOST_VSOCK_SET_RUNNING, VHOST_GET_VRING_BASE, VHOST_SET_VRING_KICK,
-		VHOST_SET_VRING_CALL, TCGETS, TCSETS, TCSETSW, TCSETSF,
+		VHOST_SET_VRING_CALL, TCGETS, TCSETS, TCSETSW, TCSETSF, VHOST_NET_SET_BACKEND,
 	};
 	for (size_t i = 0; i < sizeof(teardown) / sizeof(teardown[0]); i++)
 		cr_assert(ioctl_ok(SANDBOX_MAIN, teardown[i]), "request %#lx", teardown[i]);
