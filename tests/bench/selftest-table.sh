@@ -1,7 +1,9 @@
 #!/bin/sh
 # Check bench-table.awk on a made-up console: medians and ranges over the
 # runs that passed only, ratios of medians, the targets' verdicts, rows for
-# metrics only minivmm reports, and the exit status when nothing passed.
+# metrics only minivmm reports, and the exit status when nothing passed; then
+# the boot breakdown's two scripts (breakdown-trace.awk, breakdown-table.awk)
+# on a made-up guest console and trace.
 #   usage: tests/bench/selftest-table.sh    (no VM needed; prints "ok" lines)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -116,6 +118,70 @@ else
 	passes=$((passes + 1))
 fi
 expect_row '- runs passed: minivmm 0 of 0, QEMU 0 of 1'
+
+# The boot breakdown (make bench-boot): breakdown-trace.awk on a made-up
+# guest console and trace, then breakdown-table.awk on its output. Clock 0
+# falls at 102.6 - 2.0 = 100.6 s of the trace clock; no event lies on a
+# boundary.
+printf '%s\n' '[    0.000000] Linux version' '[    0.100000] Console: colour dummy device 80x25' \
+	'[    0.900000] printk: console [ttyS0] enabled' '[    2.000000] Run /init as init process' \
+	'minivmm-guest:/# dmesg | awk ... print "BD-FIRST-CALL " $0' \
+	'MINIVMM-GUEST-READY uptime=2.50' 'BD-FIRST-CALL [    1.000000] calling  0xffffffff81b1c2d0 @ 1' \
+	> "$tmp/guest"
+ev() { printf '  minivmm-101 [000] d..1. %s: %s\n' "$1" "$2"; }
+{
+	echo '# tracer: nop'
+	ev 99.0 'kvm_exit: vcpu 0 reason npf rip 0x1000 info1 0x0'
+	printf '  sh-100 [000] ..... 100.000000: tracing_mark_write: vmm-start\n'
+	ev 100.2 'kvm_exit: vcpu 0 reason hlt rip 0xfff0 info1 0x0'
+	ev 100.3 'kvm_exit: vcpu 0 reason npf rip 0x1000200 info1 0x0'
+	ev 100.5 'kvm_exit: vcpu 0 reason cpuid rip 0xffffffff81000123 info1 0x0'
+	ev 101.0 'kvm_exit: vcpu 0 reason io rip 0xffffffff81000456 info1 0x0'
+	ev 101.0001 'kvm_userspace_exit: reason KVM_EXIT_IO (2)'
+	ev 101.0002 'kvm_pio: pio_read at 0x3fd size 1 count 1 val 0x60'
+	ev 102.6 'kvm_pio: pio_write at 0x440 size 1 count 1 val 0x1 '
+	ev 102.8 'kvm_mmio: mmio write len 4 gpa 0xd0000050 val 0x1'
+	ev 103.1 'kvm_pio: pio_write at 0x440 size 1 count 1 val 0x2 '
+	ev 103.2 'kvm_exit: vcpu 0 reason io rip 0x400000 info1 0x0'
+} > "$tmp/trace"
+if awk -v vmm=minivmm -f "$here/breakdown-trace.awk" "$tmp/guest" "$tmp/trace" "$tmp/trace" > "$tmp/table"; then
+	echo "ok: breakdown-trace.awk exit status 0"
+	passes=$((passes + 1))
+else
+	echo "FAIL: breakdown-trace.awk exit status $?" >&2
+	failures=$((failures + 1))
+fi
+# The exit before the marker does not count; the first exit is in the
+# firmware (below 1 MiB), the next in the decompressor, then the kernel.
+expect_row 'BD-PHASE vmm=minivmm n=1 from=start ms=200.0 exits=0 uexits=0'
+expect_row 'BD-PHASE vmm=minivmm n=2 from=first ms=100.0 exits=1 uexits=0 reasons=hlt:1 '
+expect_row 'BD-PHASE vmm=minivmm n=3 from=low1m ms=200.0 exits=1 uexits=0 reasons=npf:1 '
+expect_row 'BD-PHASE vmm=minivmm n=4 from=kernel ms=100.0 exits=1 uexits=0 reasons=cpuid:1 '
+expect_row 'BD-PHASE vmm=minivmm n=6 from=console ms=800.0 exits=1 uexits=1 reasons=io:1 ports=0x3fd:1 mmio=-'
+expect_row 'BD-PHASE vmm=minivmm n=8 from=firstcall ms=1000.0 exits=0'
+expect_row 'BD-PHASE vmm=minivmm n=9 from=init ms=500.0 exits=0 uexits=0 reasons=- ports=0x440:1 mmio=0xd0000000:1'
+expect_row 'BD-TOTAL vmm=minivmm ms=3100.0 exits=4'
+{
+	cat "$tmp/table"
+	echo 'BD-RUN vmm=minivmm status=0'
+	echo 'BD-SLOW vmm=minivmm [    1.5] initcall 0xffffffff81b1c2d0 returned 0 after 12345 usecs'
+	echo 'BD-INITCALLS vmm=minivmm n=300 usecs=400000'
+} > "$tmp/console"
+printf 'ffffffff81b1c2d0 t foo_init\n' > "$tmp/map"
+awk -f "$here/breakdown-table.awk" "$tmp/map" "$tmp/console" > "$tmp/table"
+expect_row '| 6. console: the log so far replayed on ttyS0 | 800 | 1 (1) | n/a | n/a |  |'
+expect_row 'Initcalls (minivmm): 300, 400 ms in all; those of 2 ms or more: foo_init 12.3 ms'
+expect_row '    console replay 6 : m6, 700, 1500'
+# A boot without the /init mark cannot be placed on the guest's clock.
+grep -v 'val 0x1 ' "$tmp/trace" > "$tmp/trace2"
+if awk -v vmm=minivmm -f "$here/breakdown-trace.awk" "$tmp/guest" "$tmp/trace2" "$tmp/trace2" > "$tmp/table"; then
+	echo "FAIL: breakdown-trace.awk exit status 0 without the /init mark" >&2
+	failures=$((failures + 1))
+else
+	echo "ok: breakdown-trace.awk exit status 1 without the /init mark"
+	passes=$((passes + 1))
+fi
+expect_row 'BD-ERROR vmm=minivmm: missing: port-0x440-write-1'
 
 echo "$passes passed, $failures failed"
 if [ "$failures" -ne 0 ]; then
