@@ -28,15 +28,14 @@ BEGIN {
 	split("VMM start to the guest's first instruction (first exit)|" \
 		"firmware and real-mode setup (RIP below 1 MiB; QEMU's qboot)|" \
 		"decompressing the kernel (to the first exit in the kernel proper)|" \
-		"early kernel, before the guest's clock starts|" \
-		"kernel: clock 0 to \"Console: colour\"|" \
+		"early kernel, to the serial console's registration|" \
 		"console: the log so far replayed on ttyS0|" \
 		"kernel: console enabled to the first initcall|" \
 		"initcalls, initramfs unpacking, to \"Run /init\"|" \
 		"userspace: /init to boot complete (bootmark)", pname, "|")
 	short["1"] = "VMM set-up"; short["2"] = "firmware"; short["3"] = "decompress"
-	short["4"] = "early kernel"; short["5"] = "kernel"; short["6"] = "console replay"
-	short["7"] = "kernel"; short["8"] = "initcalls"; short["9"] = "userspace"
+	short["4"] = "early kernel"; short["5"] = "console replay"; short["6"] = "kernel"
+	short["7"] = "initcalls"; short["8"] = "userspace"
 }
 
 FILENAME == ARGV[1] {

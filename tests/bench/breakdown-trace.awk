@@ -5,7 +5,7 @@
 # and kvm_mmio, and the marker written just before the VMM started. TRACE is
 # read twice: the first pass finds the phase boundaries, the second counts.
 #
-# Boundaries, on the nested host's trace clock:
+# Boundaries, all on the nested host's trace clock:
 #   start     the "vmm-start" marker (the VMM's exec)
 #   first     the first exit: the guest's first instruction fetch exits (the
 #             nested page tables start empty), so this is when it ran
@@ -14,16 +14,20 @@
 #             compressed image is loaded at 1 MiB by both VMMs
 #   kernel    the first exit at a RIP in the kernel's virtual mapping
 #             (0xffffffff8...): decompression is over
-#   clock0    the guest's printk clock at zero: the host time of the first
-#             write of 1 to port 0x440 (the /init stub's first instruction)
-#             minus the printk time of "Run /init as init process"
-#   console, enabled, firstcall   clock0 plus the printk times of
-#             "Console: colour", "printk: console [ttyS0] enabled" and the
-#             first initcall (initcall_debug)
-#   init      that first write to port 0x440
+#   replay    the console's first line ("Linux version"): the serial console
+#             has registered and replays the log so far. Console lines are
+#             rebuilt from the traced writes to port 0x3f8 (every byte is
+#             traced under both VMMs, coalesced or not)
+#   enabled   the console line "printk: console [ttyS0] enabled": replay over
+#   firstcall the first initcall (initcall_debug, from dmesg): the last live
+#             console line before it plus the printk-time difference
+#   runinit   the console line "Run /init as init process"
 #   ready     the write of 2 to port 0x440 (bootmark: userspace is up)
+# The guest's printk clock is not used across the replay: while the console
+# replays with interrupts off, ticks are lost and the early clock (jiffies)
+# stands still, so printk times fall behind (BD-ANCHOR shows by how much).
 # Prints one line per phase:
-#   BD-PHASE vmm=NAME n=N ms=MS exits=E uexits=U reasons=R ports=P mmio=M
+#   BD-PHASE vmm=NAME n=N from=BOUNDARY ms=MS exits=E uexits=U reasons=R ports=P mmio=M
 # where E counts every exit (kvm_exit), U those that returned to the VMM, R
 # the exit reasons (most frequent first), P the port accesses traced (in-kernel
 # devices included) and M the MMIO accesses by 4 KiB page.
@@ -98,17 +102,30 @@ function top(table, p, limit,    k, parts, best, bestn, out, used, i) {
 FNR == 1 { file++ }
 
 file == 1 {
-	if (p_console == "" && /\] Console: colour/)
-		p_console = ptime($0)
-	if (p_enabled == "" && /\] printk: console \[ttyS0\] enabled/)
-		p_enabled = ptime($0)
-	if (p_init == "" && /\] Run \/init as init process/)
-		p_init = ptime($0)
 	if (p_firstcall == "" && /^BD-FIRST-CALL \[ *[0-9.]+\] calling/)
 		p_firstcall = ptime($0)
-	if (uptime == "" && match($0, /MINIVMM-GUEST-READY uptime=[0-9.]+/))
-		uptime = substr($0, RSTART + 27, RLENGTH - 27) + 0
+	if (p_init == "" && /\] Run \/init as init process/)
+		p_init = ptime($0)
 	next
+}
+
+# A console line, rebuilt from the port writes, is complete.
+function console_line(    p) {
+	if (line ~ /Linux version/ && t_replay == "")
+		t_replay = line_ts
+	if (line ~ /printk: console \[ttyS0\] enabled/ && t_enabled == "")
+		t_enabled = line_ts
+	if (line ~ /Run \/init as init process/ && t_runinit == "")
+		t_runinit = line_ts
+	# Live lines after the replay: their printk time and host time, for
+	# placing the first initcall.
+	if (t_enabled != "" && t_runinit == "") {
+		p = ptime(line)
+		if (p >= 0 && p_firstcall != "" && p <= p_firstcall) {
+			before_p = p
+			before_t = line_ts
+		}
+	}
 }
 
 file == 2 {
@@ -130,11 +147,19 @@ file == 2 {
 			t_low1m = ts
 		}
 	}
+	if (ev == "kvm_pio" && $0 ~ /pio_write at 0x3f8 size 1 count 1 /) {
+		c = hex(field_after("val"))
+		if (line == "")
+			line_ts = ts
+		if (c == 10) {
+			console_line()
+			line = ""
+		} else if (c >= 32 && c < 127) {
+			line = line sprintf("%c", c)
+		}
+	}
 	if (ev == "kvm_pio" && $0 ~ /pio_write at 0x440 /) {
-		val = field_after("val")
-		if (val == "0x1" && t_init == "")
-			t_init = ts
-		if (val == "0x2" && t_ready == "")
+		if (field_after("val") == "0x2" && t_ready == "")
 			t_ready = ts
 	}
 	next
@@ -142,34 +167,33 @@ file == 2 {
 
 file == 3 && !bounds_done {
 	bounds_done = 1
+	if (before_t != "")
+		t_firstcall = before_t + (p_firstcall - before_p)
 	missing = ""
 	if (t_start == "") missing = missing " vmm-start-marker"
 	if (t_first == "") missing = missing " first-exit"
 	if (t_kernel == "") missing = missing " kernel-exit"
-	if (t_init == "") missing = missing " port-0x440-write-1"
+	if (t_replay == "") missing = missing " console-Linux-version"
+	if (t_enabled == "") missing = missing " console-enabled-line"
+	if (t_firstcall == "") missing = missing " first-initcall"
+	if (t_runinit == "") missing = missing " console-Run-/init"
 	if (t_ready == "") missing = missing " port-0x440-write-2"
-	if (p_init == "") missing = missing " Run-/init-line"
-	if (p_console == "") missing = missing " Console-line"
-	if (p_enabled == "") missing = missing " console-enabled-line"
-	if (p_firstcall == "") missing = missing " BD-FIRST-CALL-line"
 	if (missing != "") {
 		print "BD-ERROR vmm=" vmm ": missing:" missing
 		exit 1
 	}
 	if (t_low1m == "" || t_low1m > t_kernel)
 		t_low1m = t_kernel
-	clock0 = t_init - p_init
-	nb = split("start first low1m kernel clock0 console enabled firstcall init ready", bname, " ")
-	b[1] = t_start; b[2] = t_first; b[3] = t_low1m; b[4] = t_kernel; b[5] = clock0
-	b[6] = clock0 + p_console; b[7] = clock0 + p_enabled; b[8] = clock0 + p_firstcall
-	b[9] = t_init; b[10] = t_ready
+	nb = split("start first low1m kernel replay enabled firstcall runinit ready", bname, " ")
+	b[1] = t_start; b[2] = t_first; b[3] = t_low1m; b[4] = t_kernel; b[5] = t_replay
+	b[6] = t_enabled; b[7] = t_firstcall; b[8] = t_runinit; b[9] = t_ready
 	for (i = 1; i < nb; i++)
 		if (b[i + 1] < b[i])
 			printf "BD-WARN vmm=%s: boundary %s (%.6f) comes before %s (%.6f)\n",
 				vmm, bname[i + 1], b[i + 1], bname[i], b[i]
-	printf "BD-ANCHOR vmm=%s p_console=%.6f p_enabled=%.6f p_firstcall=%.6f p_init=%.6f " \
-		"uptime_ready=%s clock_at_ready=%.3f\n", vmm, p_console, p_enabled, p_firstcall,
-		p_init, uptime, t_ready - clock0
+	# The printk clock against the host's, from the kernel's start to /init.
+	printf "BD-ANCHOR vmm=%s printk_at_run_init=%s host_kernel_to_run_init=%.3f\n",
+		vmm, p_init, t_runinit - t_kernel
 }
 
 file == 3 {
