@@ -26,8 +26,8 @@ function name_of(addr,    a) {
 
 BEGIN {
 	split("VMM start to the guest's first instruction (first exit)|" \
-		"firmware and real-mode setup (RIP below 1 MiB; QEMU's qboot)|" \
-		"decompressing the kernel (to the first exit in the kernel proper)|" \
+		"firmware (QEMU: qboot and linuxboot_dma, to the last fw_cfg access)|" \
+		"real-mode setup (QEMU) and decompression, to the first exit in the kernel proper|" \
 		"early kernel, to the serial console's registration|" \
 		"console: the log so far replayed on ttyS0|" \
 		"kernel: console enabled to the first initcall|" \

@@ -9,9 +9,9 @@
 #   start     the "vmm-start" marker (the VMM's exec)
 #   first     the first exit: the guest's first instruction fetch exits (the
 #             nested page tables start empty), so this is when it ran
-#   low1m     the first exit at a RIP of 1 MiB or more: below that run QEMU's
-#             firmware (qboot) and the real-mode setup code; the kernel's
-#             compressed image is loaded at 1 MiB by both VMMs
+#   low1m     the end of the firmware: the later of the first exit at a RIP
+#             of 1 MiB or more and QEMU's last fw_cfg port access (0x510-0x51b,
+#             the firmware loading the kernel); minivmm has no firmware
 #   kernel    the first exit at a RIP in the kernel's virtual mapping
 #             (0xffffffff8...): decompression is over
 #   replay    the console's first line ("Linux version"): the serial console
@@ -147,6 +147,9 @@ file == 2 {
 			t_low1m = ts
 		}
 	}
+	# QEMU's firmware loads the kernel through fw_cfg (ports 0x510-0x51b).
+	if (ev == "kvm_pio" && t_kernel == "" && field_after("at") ~ /^0x51[0-9a-b]$/)
+		t_fw = ts
 	if (ev == "kvm_pio" && $0 ~ /pio_write at 0x3f8 size 1 count 1 /) {
 		c = hex(field_after("val"))
 		if (line == "")
@@ -182,8 +185,12 @@ file == 3 && !bounds_done {
 		print "BD-ERROR vmm=" vmm ": missing:" missing
 		exit 1
 	}
+	# The firmware is over at its last fw_cfg access, or where the first exit
+	# at 1 MiB or above came, whichever is later (minivmm: no firmware).
 	if (t_low1m == "" || t_low1m > t_kernel)
 		t_low1m = t_kernel
+	if (t_fw != "" && t_fw > t_low1m)
+		t_low1m = t_fw
 	nb = split("start first low1m kernel replay enabled firstcall runinit ready", bname, " ")
 	b[1] = t_start; b[2] = t_first; b[3] = t_low1m; b[4] = t_kernel; b[5] = t_replay
 	b[6] = t_enabled; b[7] = t_firstcall; b[8] = t_runinit; b[9] = t_ready
