@@ -127,7 +127,9 @@ function boot_note(    ma, mb, pa, pb, ga, gb, r, floor) {
 	if (!stats("qemu", "boot.init_guest_s")) return
 	gb = med
 	printf "- before the guest's clock starts (VMM, firmware, decompression): minivmm %.2f s, QEMU %.2f s (%.2fx);" \
-		" the guest kernel's own time to /init: minivmm %.2f s, QEMU %.2f s (%.2fx)\n",
+		" the guest kernel's own time to /init: minivmm %.2f s, QEMU %.2f s (%.2fx)" \
+		" (the guest's clock falls behind while its console prints: the split is rough;" \
+		" make bench-boot cuts a boot by the host's clock)\n",
 		pa, pb, (pb > 0 ? pa / pb : 0), ga, gb, (gb > 0 ? ga / gb : 0)
 	if (r <= 0.5)
 		return
