@@ -123,6 +123,7 @@ expect_row '- runs passed: minivmm 0 of 0, QEMU 0 of 1'
 # guest console and trace, then breakdown-table.awk on its output. The
 # console lines are rebuilt from the traced writes to port 0x3f8; no event
 # lies on a boundary.
+# shellcheck disable=SC2016 # the echo of a typed command, taken literally
 printf '%s\n' '[    2.000000] Run /init as init process' \
 	'minivmm-guest:/# dmesg | awk ... print "BD-FIRST-CALL " $0' \
 	'BD-FIRST-CALL [    1.050000] calling  0xffffffff81b1c2d0 @ 1' > "$tmp/guest"
