@@ -38,7 +38,7 @@ SAN_OBJS := $(CORE_SRCS:%.c=$(BUILD)/san/%.o)
 SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)
 
-.PHONY: all clean test test-unit test-kvm test-boot test-demo test-stress test-smp-soak test-smp-soak-qemu run deps guest-images fuzz fuzz-smoke bench install
+.PHONY: all clean test test-unit test-kvm test-boot test-demo test-stress test-smp-soak test-smp-soak-qemu run deps guest-images fuzz fuzz-smoke bench bench-boot install
 all: minivmm
 
 minivmm: $(OBJS)
@@ -171,6 +171,11 @@ fuzz-smoke:
 # test; about 15 minutes): `make bench REPS=5`. See docs/benchmarks.md.
 bench: $(BUILD)/minivmm-static guest-images
 	BENCH_REPS=$(or $(REPS),3) tests/bench/run-bench.sh $(BUILD)/minivmm-static
+
+# One traced boot under minivmm and under QEMU, phase by phase with the exits
+# of each (not a test; a few minutes). See docs/benchmarks.md, "Boot breakdown".
+bench-boot: $(BUILD)/minivmm-static guest-images
+	tests/bench/run-breakdown.sh $(BUILD)/minivmm-static
 
 guest-images:
 	$(MAKE) -C guest-images
