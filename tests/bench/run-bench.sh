@@ -25,6 +25,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../boot/nested-host.sh
 . "$here/../boot/nested-host.sh"
+# shellcheck source=bench-prereqs.sh
+. "$here/bench-prereqs.sh"
 
 if [ $# -ne 1 ]; then
 	echo "usage: $0 MINIVMM_STATIC" >&2
@@ -55,18 +57,8 @@ case "$bytes" in
 esac
 [ "$reps" -ge 1 ] || bench_fail "BENCH_REPS must be at least 1"
 
-for f in "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" "$images/programs/vsock-tool" \
-	"$qemu_data/qboot.rom" "$qemu_data/linuxboot_dma.bin"; do
-	[ -r "$f" ] || bench_fail "$f is missing (make build/minivmm-static guest-images;" \
-		"apt-get install qemu-system-x86)"
-done
-if readelf -l "$minivmm" 2>/dev/null | grep -q 'program interpreter'; then
-	bench_fail "$minivmm is dynamically linked; the nested host has no libc"
-fi
-command -v qemu-system-x86_64 >/dev/null || bench_fail "qemu-system-x86_64 is not installed"
-
-make -s -C "$NESTED_ROOT/tests/boot" OUT="$NESTED_ROOT/build/boot" >&2 ||
-	bench_fail "building bootrun failed"
+bench_prereqs bench_fail "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" \
+	"$images/programs/vsock-tool" "$qemu_data/qboot.rom" "$qemu_data/linuxboot_dma.bin"
 mkdir -p "$out" || exit 2
 
 # QEMU and its libraries are copied in (nested_add_dynamic_tool); socat,

@@ -24,6 +24,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../boot/nested-host.sh
 . "$here/../boot/nested-host.sh"
+# shellcheck source=bench-prereqs.sh
+. "$here/bench-prereqs.sh"
 
 if [ $# -ne 1 ]; then
 	echo "usage: $0 MINIVMM_STATIC" >&2
@@ -40,17 +42,8 @@ fail() {
 	exit 2
 }
 
-for f in "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" \
-	"$qemu_data/qboot.rom" "$qemu_data/linuxboot_dma.bin" "$sysmap"; do
-	[ -r "$f" ] || fail "$f is missing (make build/minivmm-static guest-images;" \
-		"apt-get install qemu-system-x86)"
-done
-if readelf -l "$minivmm" 2>/dev/null | grep -q 'program interpreter'; then
-	fail "$minivmm is dynamically linked; the nested host has no libc"
-fi
-command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not installed"
-make -s -C "$NESTED_ROOT/tests/boot" OUT="$NESTED_ROOT/build/boot" >&2 ||
-	fail "building bootrun failed"
+bench_prereqs fail "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" \
+	"$qemu_data/qboot.rom" "$qemu_data/linuxboot_dma.bin" "$sysmap"
 mkdir -p "$out" || exit 2
 
 export NESTED_HOST_TOOLS=qemu-system-x86_64
