@@ -44,6 +44,8 @@ if [ ! -s "$cached" ]; then
     mkdir -p "$(dirname "$cached")"
     cp "$ksrc/arch/x86/boot/bzImage" "$cached.tmp"
     cp "$ksrc/.config" "$(dirname "$cached")/config"
+    # The uncompressed ELF kernel too, for booting through its PVH entry.
+    cp "$ksrc/vmlinux" "$(dirname "$cached")/vmlinux"
     mv "$cached.tmp" "$cached"
 fi
 mkdir -p "$(dirname "$out")"
