@@ -21,9 +21,10 @@ int vhost_frontend_open(struct vhost_frontend *fe, const char *name,
 		fe->hooks = *hooks;
 	for (int i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
 		fe->kick_fd[i] = -1;
-	trace(TRACE_VHOST, "%s: SET_OWNER: minivmm claims the backend; the kernel starts the "
-	      "worker thread that will move this device's data [drivers/vhost/vhost.c "
-	      "vhost_dev_set_owner]", fe->name);
+	trace(TRACE_VHOST, "%s: SET_OWNER: minivmm claims the backend, which will move this "
+	      "device's data (the host kernel starts a worker thread for it; a vhost-user "
+	      "process takes this connection as its one frontend) [drivers/vhost/vhost.c "
+	      "vhost_dev_set_owner, docs/interop/vhost-user.rst]", fe->name);
 	if (carrier->set_owner(carrier_ctx) < 0 ||
 	    carrier->get_features(carrier_ctx, &fe->features) < 0)
 		return error_wrap("%s", fe->name);
@@ -83,7 +84,8 @@ static int setup_ring(struct vhost_frontend *fe, uint32_t i, const struct virtio
 	    c->set_vring_base(fe->carrier_ctx, i, 0) < 0 ||
 	    c->set_vring_addr(fe->carrier_ctx, i, &addr) < 0 ||
 	    c->set_vring_kick(fe->carrier_ctx, i, q->kick_fd) < 0 ||
-	    c->set_vring_call(fe->carrier_ctx, i, call_fd) < 0)
+	    c->set_vring_call(fe->carrier_ctx, i, call_fd) < 0 ||
+	    (c->set_vring_enable && c->set_vring_enable(fe->carrier_ctx, i, 1) < 0))
 		return -1;
 	fe->kick_fd[i] = q->kick_fd;
 	return 0;

@@ -46,6 +46,9 @@ struct vhost_carrier_ops {
 	int (*set_vring_addr)(void *c, uint32_t index, const struct vhost_ring_addr *addr);
 	int (*set_vring_kick)(void *c, uint32_t index, int fd);
 	int (*set_vring_call)(void *c, uint32_t index, int fd);
+	/* vhost-user only (NULL for the kernel, whose rings run once set):
+	 * let the backend process the ring. */
+	int (*set_vring_enable)(void *c, uint32_t index, int enable);
 };
 
 /* What differs per device once the rings are set: vsock starts with

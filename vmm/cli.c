@@ -30,6 +30,16 @@ const char cli_usage[] =
 	"                     (created if absent, removed at exit; an existing tap\n"
 	"                     is used as it is); MAC like 02:00:00:00:00:01, default\n"
 	"                     random (repeatable, up to 4)\n"
+	"  --share DIR[,tag=TAG]  share host directory DIR with the guest over\n"
+	"                     virtio-fs (minivmm starts virtiofsd, as root); the\n"
+	"                     guest mounts it with mount -t virtiofs TAG /mnt\n"
+	"                     (default tag share0, share1, ...)\n"
+	"  --vhost-user fs,socket=PATH,tag=TAG\n"
+	"  --vhost-user blk,socket=PATH\n"
+	"                     a virtio-fs or virtio-blk device whose backend is a\n"
+	"                     vhost-user process you started on socket PATH (e.g.\n"
+	"                     virtiofsd, qemu-storage-daemon); ,wait=SECONDS: how\n"
+	"                     long to wait for it (default 10). Up to 4 in all\n"
 	"  --debug            log unhandled guest I/O and device events\n"
 	"  --stats            print exit and device counters when the VM stops\n"
 	"  --boot-timer       print, in ms since start, when the vCPUs start and when\n"
@@ -262,11 +272,37 @@ static int add_net(struct vmm_config *cfg, const char *value)
 	return 0;
 }
 
+static int add_vhost_user(struct vmm_config *cfg, bool share, const char *value)
+{
+	const char *opt = share ? "--share" : "--vhost-user";
+	if (cfg->nvhost_user >= CLI_VHOST_USER_MAX)
+		return error_set("%s: at most %d vhost-user devices (--share and --vhost-user "
+				 "together)", opt, CLI_VHOST_USER_MAX);
+	struct cli_vhost_user *v = &cfg->vhost_user[cfg->nvhost_user];
+	int ret = share ? cli_parse_share(value, (unsigned)cfg->nshares, v)
+			: cli_parse_vhost_user(value, v);
+	if (ret < 0)
+		return -1;
+	cfg->nvhost_user++;
+	cfg->nshares += share;
+	for (int i = 0; i < cfg->nvhost_user - 1; i++) {
+		const struct cli_vhost_user *o = &cfg->vhost_user[i];
+		if (v->type == CLI_VHOST_USER_FS && o->type == CLI_VHOST_USER_FS &&
+		    strcmp(o->tag, v->tag) == 0)
+			return error_set("%s: tag %s is used twice (each shared directory needs "
+					 "its own tag)", opt, v->tag);
+		if (v->socket && o->socket && strcmp(o->socket, v->socket) == 0)
+			return error_set("%s: socket %s is used twice (one device per backend "
+					 "socket)", opt, v->socket);
+	}
+	return 0;
+}
+
 enum opt_id {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID, OPT_TEST_BACKEND,
 	OPT_TEST_DEVICE, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_NO_SECCOMP,
 	OPT_TEST_FORBIDDEN_SYSCALL, OPT_HELP, OPT_VERSION, OPT_USER, OPT_TRACE, OPT_TRACE_FILE,
-	OPT_CID_FILE, OPT_NET,
+	OPT_CID_FILE, OPT_NET, OPT_SHARE, OPT_VHOST_USER,
 };
 
 static const struct option options[] = {
@@ -278,6 +314,8 @@ static const struct option options[] = {
 	{ "vsock-cid", required_argument, NULL, OPT_CID },
 	{ "vsock-cid-file", required_argument, NULL, OPT_CID_FILE },
 	{ "net", required_argument, NULL, OPT_NET },
+	{ "share", required_argument, NULL, OPT_SHARE },
+	{ "vhost-user", required_argument, NULL, OPT_VHOST_USER },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
@@ -324,6 +362,9 @@ static int apply(struct vmm_config *cfg, int id, const char *value)
 		return set_file(&cfg->vsock_cid_file, "vsock-cid-file", value);
 	case OPT_NET:
 		return add_net(cfg, value);
+	case OPT_SHARE:
+	case OPT_VHOST_USER:
+		return add_vhost_user(cfg, id == OPT_SHARE, value);
 	case OPT_DEBUG:
 		cfg->debug = true;
 		return 0;
@@ -369,6 +410,15 @@ static int apply(struct vmm_config *cfg, int id, const char *value)
 	return error_set("internal: unknown option id");
 }
 
+void cli_free(struct vmm_config *cfg)
+{
+	for (int i = 0; i < cfg->nvhost_user; i++) {
+		free(cfg->vhost_user[i].owned);
+		cfg->vhost_user[i].owned = NULL;
+	}
+	cfg->nvhost_user = 0;
+}
+
 /* The option as the user wrote it, without any "=value". */
 static int option_name_len(const char *arg)
 {
@@ -376,7 +426,7 @@ static int option_name_len(const char *arg)
 	return eq ? (int)(eq - arg) : (int)strlen(arg);
 }
 
-int cli_parse(int argc, char *const argv[], struct vmm_config *cfg)
+static int parse(int argc, char *const argv[], struct vmm_config *cfg)
 {
 	*cfg = (struct vmm_config){ .memory_mib = CLI_MEMORY_DEFAULT_MIB, .cpus = 1 };
 
@@ -415,5 +465,14 @@ int cli_parse(int argc, char *const argv[], struct vmm_config *cfg)
 		return error_set("--vsock-test-backend needs --vsock-cid");
 	if (cfg->vsock_cid_file && !cfg->vsock)
 		return error_set("--vsock-cid-file needs --vsock-cid");
+	return 0;
+}
+
+int cli_parse(int argc, char *const argv[], struct vmm_config *cfg)
+{
+	if (parse(argc, argv, cfg) < 0) {
+		cli_free(cfg);
+		return -1;
+	}
 	return 0;
 }

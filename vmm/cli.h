@@ -27,6 +27,27 @@ struct cli_net {
 	uint8_t mac[6];
 };
 
+/* --share HOSTDIR[,tag=TAG] and --vhost-user TYPE,socket=PATH[,...]:
+ * vhost-user devices, at most this many in all. */
+#define CLI_VHOST_USER_MAX 4
+/* virtio-fs tags are at most 36 bytes (struct virtio_fs_config). */
+#define CLI_FS_TAG_MAX 36
+/* How long minivmm waits for a backend's socket by default (a backend
+ * started at the same time as minivmm), in ms; wait=SECONDS changes it. */
+#define CLI_VHOST_USER_WAIT_DEFAULT_MS 10000
+#define CLI_VHOST_USER_WAIT_MAX_S 3600
+
+enum cli_vhost_user_type { CLI_VHOST_USER_FS, CLI_VHOST_USER_BLK };
+
+struct cli_vhost_user {
+	enum cli_vhost_user_type type;
+	const char *socket;    /* --vhost-user: the backend's socket; NULL for --share */
+	const char *share_dir; /* --share: the directory minivmm's virtiofsd serves */
+	char tag[CLI_FS_TAG_MAX + 1]; /* fs only */
+	unsigned wait_ms;      /* for the socket to accept */
+	char *owned;           /* storage behind socket/share_dir (freed by cli_free) */
+};
+
 struct vmm_config {
 	const char *kernel;
 	const char *initrd;
@@ -40,6 +61,9 @@ struct vmm_config {
 	const char *vsock_test_backend; /* testing: record instead of vhost */
 	int nnets;
 	struct cli_net nets[CLI_NETS_MAX];
+	int nvhost_user;
+	struct cli_vhost_user vhost_user[CLI_VHOST_USER_MAX];
+	int nshares; /* how many of them are --share */
 	int ntest_devices;              /* testing: --test-device FILE */
 	const char *test_devices[CLI_TEST_DEVICES_MAX];
 	bool debug;
@@ -61,6 +85,20 @@ int cli_parse(int argc, char *const argv[], struct vmm_config *cfg);
 
 /* One --net value, "tap=NAME[,mac=MAC]". 0, or -1 with error_set(). */
 int cli_parse_net(const char *s, struct cli_net *out);
+
+/* One --share value, "HOSTDIR[,tag=TAG]" (default tag share<index>), and
+ * one --vhost-user value, "fs,socket=PATH,tag=TAG" or "blk,socket=PATH",
+ * each with an optional ",wait=SECONDS". 0, or -1 with error_set(); on
+ * success out->owned must be freed (cli_free). */
+int cli_parse_share(const char *s, unsigned index, struct cli_vhost_user *out);
+int cli_parse_vhost_user(const char *s, struct cli_vhost_user *out);
+/* Free what cli_parse allocated. */
+void cli_free(struct vmm_config *cfg);
+/* True when guest RAM must be shareable with another process. */
+static inline bool cli_needs_shared_memory(const struct vmm_config *cfg)
+{
+	return cfg->nvhost_user > 0;
+}
 
 /* The --help text. */
 extern const char cli_usage[];

@@ -51,7 +51,7 @@ void event_loop_run(struct event_loop *loop)
 	while (!stop_requested(loop->stop)) {
 		loop->wakeups++;
 		bool rx_full = serial8250_rx_space(&loop->board->serial) < 2;
-		struct pollfd fds[6] = {
+		struct pollfd fds[6 + CLI_VHOST_USER_MAX] = {
 			{ .fd = loop->stop->fd, .events = POLLIN },
 			{ .fd = loop->signal_fd, .events = POLLIN },
 			{ .fd = coalesced_io_wake_fd(coalesced), .events = POLLIN },
@@ -60,6 +60,10 @@ void event_loop_run(struct event_loop *loop)
 			{ .fd = loop->halt->wake_fd, .events = POLLIN },
 			{ .fd = loop->halt->answer_fd, .events = POLLIN },
 		};
+		/* events 0: only POLLHUP/POLLERR. The replies on these sockets
+		 * belong to the vCPU thread that asked; a hang-up is news. */
+		for (size_t i = 0; i < loop->nwatches; i++)
+			fds[6 + i] = (struct pollfd){ .fd = loop->watches[i].fd, .events = 0 };
 		/* With the UART queue full, look again shortly: the guest drains it. */
 		int timeout = stdin_open && rx_full ? 10 : -1;
 		/* Deferred UART output of a guest that stopped exiting. */
@@ -68,7 +72,7 @@ void event_loop_run(struct event_loop *loop)
 			timeout = drain;
 		if (halt_timeout >= 0 && (timeout < 0 || halt_timeout < timeout))
 			timeout = halt_timeout;
-		if (poll(fds, 6, timeout) < 0) {
+		if (poll(fds, 6 + loop->nwatches, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			stop_request(loop->stop, VM_STOP_ERROR, EXIT_VMM_FAILED, "poll: %s", strerror(errno));
@@ -85,6 +89,13 @@ void event_loop_run(struct event_loop *loop)
 		}
 		if (fds[2].revents & POLLIN)
 			coalesced_io_consume_wake(coalesced);
+		for (size_t i = 0; i < loop->nwatches; i++)
+			if (fds[6 + i].revents & (POLLHUP | POLLERR))
+				stop_request(loop->stop, VM_STOP_ERROR, EXIT_VMM_FAILED,
+					     "%s hung up: the backend exited or closed the "
+					     "connection, so its device cannot work; the VM is "
+					     "stopped (see the backend's own log for why)",
+					     loop->watches[i].what);
 		if (fds[3].revents & (POLLIN | POLLHUP | POLLERR))
 			forward_input(loop, &esc, &stdin_open);
 		if (halt_watch_tick(loop->halt, clock_now_ns(), fds[4].revents & POLLIN,

@@ -79,23 +79,66 @@ static int get_supported_cpuid(struct kvm *kvm)
 /* Huge-page size on x86-64, for the alignment of guest RAM. */
 #define GUEST_RAM_ALIGN (2 * MiB)
 
-static int map_memory(struct kvm *kvm, uint64_t bytes)
+/* Reserve `bytes` of address space on a huge-page boundary (6.1 does not
+ * align large mappings): one huge page more, trimmed on both sides. */
+static uint8_t *reserve_aligned(uint64_t bytes)
 {
-	struct guest_memory *mem = &kvm->mem;
-	guest_memory_layout(mem, bytes);
-	/* MAP_NORESERVE: guest RAM is only backed when the guest touches it.
-	 * One huge page more is reserved so that the RAM can start on a
-	 * huge-page boundary (6.1 does not align large anonymous mappings). */
-	uint8_t *raw = mmap(NULL, bytes + GUEST_RAM_ALIGN, PROT_READ | PROT_WRITE,
+	uint8_t *raw = mmap(NULL, bytes + GUEST_RAM_ALIGN, PROT_NONE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (raw == MAP_FAILED)
-		return error_errno("cannot allocate %llu MiB of guest memory",
-				   (unsigned long long)(bytes / MiB));
+		return NULL;
 	uint8_t *p = (uint8_t *)(((uintptr_t)raw + GUEST_RAM_ALIGN - 1) & ~(GUEST_RAM_ALIGN - 1));
 	if (p > raw)
 		munmap(raw, (size_t)(p - raw));
 	munmap(p + bytes, (size_t)(raw + GUEST_RAM_ALIGN - p));
+	return p;
+}
+
+/* Guest RAM another process can map (vhost-user backends): a memfd,
+ * mapped MAP_SHARED over the reserved range; its fd goes to the backend
+ * with SET_MEM_TABLE. Anonymous private memory otherwise, which costs
+ * nothing until the guest touches it. */
+static int map_ram(struct guest_memory *mem, uint64_t bytes, bool shared)
+{
+	uint8_t *p = reserve_aligned(bytes);
+	if (!p)
+		return error_errno("cannot allocate %llu MiB of guest memory",
+				   (unsigned long long)(bytes / MiB));
+	int flags = MAP_FIXED | MAP_NORESERVE;
+	int fd = -1;
+	if (shared) {
+		fd = memfd_create("minivmm-guest-ram", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, (off_t)bytes) < 0) {
+			error_errno("guest RAM for vhost-user: memfd of %llu MiB",
+				    (unsigned long long)(bytes / MiB));
+			if (fd >= 0)
+				close(fd);
+			munmap(p, bytes);
+			return -1;
+		}
+		flags |= MAP_SHARED;
+	} else {
+		flags |= MAP_PRIVATE | MAP_ANONYMOUS;
+	}
+	if (mmap(p, bytes, PROT_READ | PROT_WRITE, flags, fd, 0) == MAP_FAILED) {
+		error_errno("cannot map %llu MiB of guest memory", (unsigned long long)(bytes / MiB));
+		if (fd >= 0)
+			close(fd);
+		munmap(p, bytes);
+		return -1;
+	}
 	mem->host = p;
+	mem->fd = fd;
+	return 0;
+}
+
+static int map_memory(struct kvm *kvm, uint64_t bytes, bool shared)
+{
+	struct guest_memory *mem = &kvm->mem;
+	guest_memory_layout(mem, bytes);
+	if (map_ram(mem, bytes, shared) < 0)
+		return -1;
+	uint8_t *p = mem->host;
 	/* Transparent huge pages for guest RAM: KVM then maps the guest's
 	 * memory with 2 MiB nested-paging entries, so a booting guest takes
 	 * one fault per 2 MiB it touches instead of one per 4 KiB. Debian's
@@ -116,7 +159,7 @@ static int map_memory(struct kvm *kvm, uint64_t bytes)
 	return 0;
 }
 
-static int create_vm(struct kvm *kvm, uint64_t memory_bytes)
+static int create_vm(struct kvm *kvm, uint64_t memory_bytes, bool shared_memory)
 {
 	int version = ioctl(kvm->sys_fd, KVM_GET_API_VERSION, 0);
 	if (version != KVM_API_VERSION) {
@@ -159,16 +202,16 @@ static int create_vm(struct kvm *kvm, uint64_t memory_bytes)
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	if (ioctl(kvm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return error_errno("KVM_CREATE_PIT2");
-	return map_memory(kvm, memory_bytes);
+	return map_memory(kvm, memory_bytes, shared_memory);
 }
 
-int kvm_init(struct kvm *kvm, uint64_t memory_bytes)
+int kvm_init(struct kvm *kvm, uint64_t memory_bytes, bool shared_memory)
 {
-	*kvm = (struct kvm){ .sys_fd = -1, .vm_fd = -1 };
+	*kvm = (struct kvm){ .sys_fd = -1, .vm_fd = -1, .mem = { .fd = -1 } };
 	kvm->sys_fd = open_kvm();
 	if (kvm->sys_fd < 0)
 		return -1;
-	if (create_vm(kvm, memory_bytes) < 0) {
+	if (create_vm(kvm, memory_bytes, shared_memory) < 0) {
 		kvm_destroy(kvm);
 		return -1;
 	}
@@ -179,10 +222,12 @@ void kvm_destroy(struct kvm *kvm)
 {
 	if (kvm->mem.host)
 		munmap(kvm->mem.host, kvm->mem.size);
+	if (kvm->mem.fd >= 0)
+		close(kvm->mem.fd);
 	if (kvm->vm_fd >= 0)
 		close(kvm->vm_fd);
 	if (kvm->sys_fd >= 0)
 		close(kvm->sys_fd);
 	free(kvm->cpuid);
-	*kvm = (struct kvm){ .sys_fd = -1, .vm_fd = -1 };
+	*kvm = (struct kvm){ .sys_fd = -1, .vm_fd = -1, .mem = { .fd = -1 } };
 }

@@ -22,9 +22,10 @@ struct kvm {
 };
 
 /* Open /dev/kvm, check the API version and capabilities, create the VM,
- * irqchip and PIT, and map `memory_bytes` of guest RAM. On failure
- * everything done so far is undone. */
-int kvm_init(struct kvm *kvm, uint64_t memory_bytes);
+ * irqchip and PIT, and map `memory_bytes` of guest RAM: shareable (a
+ * memfd in mem.fd) when shared_memory, for vhost-user backends; private
+ * anonymous memory otherwise. On failure everything done so far is undone. */
+int kvm_init(struct kvm *kvm, uint64_t memory_bytes, bool shared_memory);
 void kvm_destroy(struct kvm *kvm);
 
 #endif

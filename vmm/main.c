@@ -26,12 +26,12 @@ int main(int argc, char *argv[])
 			error_message());
 		return EXIT_USAGE;
 	}
-	if (cfg.help) {
-		fputs(cli_usage, stdout);
-		return 0;
-	}
-	if (cfg.version) {
-		printf("minivmm %s\n", MINIVMM_VERSION);
+	if (cfg.help || cfg.version) {
+		if (cfg.help)
+			fputs(cli_usage, stdout);
+		else
+			printf("minivmm %s\n", MINIVMM_VERSION);
+		cli_free(&cfg);
 		return 0;
 	}
 	log_debug_enabled = cfg.debug;
@@ -43,6 +43,7 @@ int main(int argc, char *argv[])
 		if (trace_fd < 0) {
 			fprintf(stderr, "minivmm: --trace-file: cannot open '%s': %s\n", cfg.trace_file,
 				strerror(errno));
+			cli_free(&cfg);
 			return 1;
 		}
 	}
@@ -52,5 +53,6 @@ int main(int argc, char *argv[])
 	trace_stop();
 	if (trace_fd >= 0)
 		close(trace_fd);
+	cli_free(&cfg);
 	return status;
 }

@@ -9,6 +9,7 @@
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/vhost.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -86,8 +87,15 @@ static const struct sandbox_rule vcpu_thread[] = {
 	IOCTL(VHOST_NET_SET_BACKEND),
 	/* ... and stop (release_rings), on a reset by the guest's driver */
 	IOCTL(VHOST_GET_VRING_BASE),
-	/* No poll: console output only goes into the writer thread's buffer
+	/* vhost-user devices (virtio/vhost_user.c): the same hand-over as
+	 * messages on the backend's socket, each reply awaited with poll;
+	 * fds a wrong reply carried are closed. These polls wait on the
+	 * socket only: console output goes into the writer thread's buffer
 	 * (vmm/console_out.c), it never waits on stdout here. */
+	ALLOW(sendmsg),
+	ALLOW(recvmsg),
+	ALLOW(poll),
+	ALLOW(close),
 };
 
 /* The main thread: the event loop (vmm/event_loop.c), then the teardown
@@ -109,6 +117,21 @@ static const struct sandbox_rule main_thread[] = {
 	IOCTL(VHOST_GET_VRING_BASE),
 	IOCTL(VHOST_SET_VRING_KICK),
 	IOCTL(VHOST_SET_VRING_CALL),
+	/* vhost-user devices stopped (GET_VRING_BASE on the socket), then a
+	 * backend minivmm started (vmm/backend_daemon.c) is asked to stop,
+	 * killed if it will not, reaped, and its socket, log and directory
+	 * removed. Signals: only these two. */
+	ALLOW(sendmsg),
+	ALLOW(recvmsg),
+	{ .nr = __NR_kill, .check = SANDBOX_ARG_EQ32, .arg = 1, .value = SIGTERM,
+	  .value_name = "SIGTERM" },
+	{ .nr = __NR_kill, .check = SANDBOX_ARG_EQ32, .arg = 1, .value = SIGKILL,
+	  .value_name = "SIGKILL" },
+	ALLOW(wait4),
+	ALLOW(clock_nanosleep),
+	ALLOW(nanosleep),
+	ALLOW(unlink),
+	ALLOW(rmdir),
 	/* the terminal, whichever way it is restored (TCSETS and TCGETS are
 	 * every thread's) */
 	IOCTL(TCSETSW),

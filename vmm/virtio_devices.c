@@ -1,10 +1,13 @@
 #include "vmm/virtio_devices.h"
 
+#include <linux/virtio_config.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include "lib/error.h"
 #include "lib/log.h"
+#include "vmm/virtiofsd.h"
 
 #ifdef MINIVMM_TESTING
 /* What vhost_vsock reports on Debian 6.1 (see docs/vsock.md), minus the
@@ -94,6 +97,54 @@ static int create_net(struct virtio_devices *d, const struct cli_net *n,
 	return virtio_mmio_attach(&d->bus, &d->net[i].transport, NET_NUM_QUEUES);
 }
 
+/* One vhost-user device: start its backend when minivmm owns it
+ * (--share), connect, and attach the device model. */
+static int create_vhost_user(struct virtio_devices *d, const struct cli_vhost_user *c,
+			     const struct guest_memory *mem)
+{
+	int i = d->nvhost_user;
+	bool fs = c->type == CLI_VHOST_USER_FS;
+	unsigned index = (unsigned)(fs ? d->nfs : d->nblk);
+	char name[16];
+	snprintf(name, sizeof(name), "%s%u", fs ? "fs" : "blk", index);
+	const char *socket = c->socket;
+	d->vhost_user[i].fd = -1;
+	d->nvhost_user++;
+	if (c->share_dir) {
+		if (virtiofsd_start(&d->daemon[i], index, c->share_dir, c->wait_ms) < 0)
+			return -1;
+		socket = d->daemon[i].socket;
+	}
+	struct vhost_user *u = &d->vhost_user[i];
+	if (vhost_user_open(u, name, socket, c->wait_ms, mem) < 0)
+		return -1;
+	/* minivmm's transport is virtio 1.x only (Version 2 registers). */
+	if (!(u->frontend.features & (1ULL << VIRTIO_F_VERSION_1)))
+		return error_set("%s: the vhost-user backend on %s does not offer VIRTIO_F_VERSION_1 "
+				 "(minivmm's virtio-mmio is virtio 1.x only)", name, socket);
+	struct virtio_backend backend = vhost_user_backend(u);
+	struct virtio_mmio *transport;
+	uint32_t nqueues;
+	if (fs) {
+		fs_device_init(&d->fs[index], index, c->tag, &backend, NULL);
+		d->nfs++;
+		transport = &d->fs[index].transport;
+		nqueues = FS_NUM_QUEUES;
+		log_debug("%s: tag %s, backend %s", name, c->tag, socket);
+	} else {
+		uint8_t config[BLK_CONFIG_SIZE];
+		if (vhost_user_get_config(u, config, sizeof(config)) < 0)
+			return error_wrap("%s: reading the disk's size", name);
+		blk_device_init(&d->blk[index], index, config, &backend, NULL);
+		d->nblk++;
+		transport = &d->blk[index].transport;
+		nqueues = BLK_NUM_QUEUES;
+		log_debug("%s: %llu bytes, backend %s", name,
+			  (unsigned long long)blk_capacity_bytes(config), socket);
+	}
+	return virtio_mmio_attach(&d->bus, transport, nqueues);
+}
+
 int virtio_devices_create(struct virtio_devices *d, const struct vmm_config *cfg, int vm_fd,
 			  struct io_bus *mmio, const struct guest_memory *mem)
 {
@@ -103,6 +154,9 @@ int virtio_devices_create(struct virtio_devices *d, const struct vmm_config *cfg
 		return -1;
 	for (int i = 0; i < cfg->nnets; i++)
 		if (create_net(d, &cfg->nets[i], mem) < 0)
+			return -1;
+	for (int i = 0; i < cfg->nvhost_user; i++)
+		if (create_vhost_user(d, &cfg->vhost_user[i], mem) < 0)
 			return -1;
 #ifdef MINIVMM_TESTING
 	if (create_test_devices(d, cfg, mem) < 0)
@@ -134,6 +188,33 @@ void virtio_devices_print_stats(struct virtio_devices *d)
 			"net%d_vhost_forwarded_kicks=%lu", i, s->starts, i, s->stops, i,
 			s->forwarded_kicks);
 	}
+	for (int i = 0; i < d->nfs; i++)
+		fs_device_print_stats(&d->fs[i]);
+	for (int i = 0; i < d->nblk; i++)
+		blk_device_print_stats(&d->blk[i]);
+	for (int i = 0; i < d->nvhost_user; i++) {
+		const struct vhost_frontend *fe = &d->vhost_user[i].frontend;
+		log_msg("stats", "%s_vhost_starts=%lu %s_vhost_stops=%lu %s_vhost_forwarded_kicks=%lu",
+			fe->name, fe->stats.starts, fe->name, fe->stats.stops, fe->name,
+			fe->stats.forwarded_kicks);
+	}
+}
+
+size_t virtio_devices_watches(const struct virtio_devices *d,
+			      struct virtio_backend_watch out[CLI_VHOST_USER_MAX])
+{
+	size_t n = 0;
+	for (int i = 0; i < d->nvhost_user; i++) {
+		const struct vhost_user *u = &d->vhost_user[i];
+		if (u->fd < 0)
+			continue;
+		out[n].fd = u->fd;
+		snprintf(out[n].what, sizeof(out[n].what), "the vhost-user backend of %s (%s%s)",
+			 u->frontend.name, d->daemon[i].pid ? "virtiofsd, socket " : "socket ",
+			 u->path);
+		n++;
+	}
+	return n;
 }
 
 void virtio_devices_destroy(struct virtio_devices *d)
@@ -158,6 +239,19 @@ void virtio_devices_destroy(struct virtio_devices *d)
 		vhost_net_close(&d->vhost_net[i]);
 	}
 	d->nnets = 0;
+	/* vhost-user: the rings back from each backend, the connection
+	 * closed, then a backend minivmm started is stopped and its files
+	 * removed. */
+	for (int i = d->nfs; i-- > 0;)
+		fs_device_destroy(&d->fs[i]);
+	for (int i = d->nblk; i-- > 0;)
+		blk_device_destroy(&d->blk[i]);
+	d->nfs = d->nblk = 0;
+	for (int i = d->nvhost_user; i-- > 0;) {
+		vhost_user_close(&d->vhost_user[i]);
+		backend_daemon_stop(&d->daemon[i]);
+	}
+	d->nvhost_user = 0;
 #ifdef MINIVMM_TESTING
 	test_backend_close(&d->vsock_test_backend);
 #endif

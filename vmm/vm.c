@@ -89,7 +89,7 @@ static void signals_down(struct vm *vm)
 
 static int kvm_up(struct vm *vm)
 {
-	return kvm_init(&vm->kvm, vm->cfg->memory_mib * MiB);
+	return kvm_init(&vm->kvm, vm->cfg->memory_mib * MiB, cli_needs_shared_memory(vm->cfg));
 }
 
 static void kvm_down(struct vm *vm)
@@ -500,6 +500,7 @@ int vm_run(const struct vmm_config *cfg, uint64_t start_ns)
 		.stop = &vm->stop, .signal_fd = vm->signal_fd, .board = &vm->board,
 		.console = &vm->console, .halt = &vm->halt, .dump_vcpus = dump_vcpus, .ctx = vm,
 	};
+	vm->loop.nwatches = virtio_devices_watches(&vm->devices, vm->loop.watches);
 	event_loop_run(&vm->loop);
 	teardown(vm, NSTEPS);
 	/* The stop record outlives the teardown (only its fd is closed). */

@@ -83,8 +83,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	error_clear();
 	if (cli_parse(argc, argv, &cfg) < 0)
 		FUZZ_CHECK(error_message()[0] != '\0', "cli_parse failed without a message");
-	else
+	else {
 		check_config(&cfg, argc, argv);
+		cli_free(&cfg);
+	}
 
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
