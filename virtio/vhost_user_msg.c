@@ -243,8 +243,8 @@ const char *vhost_user_reply_header_problem(const struct vhost_user_msg *sent,
 		return problem("reply to %s has size %u, expected %llu", name, reply->size,
 			       (unsigned long long)want);
 	if (nfds != 0)
-		return problem("reply to %s came with %d file descriptors, expected none", name,
-			       nfds);
+		return problem("reply to %s came with %d file descriptor%s, expected none", name,
+			       nfds, nfds == 1 ? "" : "s");
 	return NULL;
 }
 

@@ -445,8 +445,8 @@ Test(vhost_user_msg, no_reply_carries_fds)
 	r = reply_u64(VHOST_USER_GET_FEATURES, 1);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(want, sizeof(want),
-			 "reply to GET_FEATURES came with %d file descriptors, expected none",
-			 bad[i]);
+			 "reply to GET_FEATURES came with %d file descriptor%s, expected none",
+			 bad[i], bad[i] == 1 ? "" : "s");
 		cr_assert_str_eq(hp(&sent, VHOST_USER_GET_FEATURES, GOOD, 8, bad[i]), want);
 		cr_assert_str_eq(rp(&sent, &r, 20, bad[i]), want);
 	}
