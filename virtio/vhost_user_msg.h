@@ -8,7 +8,7 @@
  * minivmm is x86-64 only). File descriptors travel beside the bytes as
  * SCM_RIGHTS, so a check also needs how many came with a reply.
  *
- * A reply is never trusted before vhost_user_reply_check() has accepted
+ * A reply is never trusted before vhost_user_reply_problem() has accepted
  * it: a backend may be buggy or hostile (tests/fuzz/fuzz_vhost_user.c). */
 #ifndef MINIVMM_VIRTIO_VHOST_USER_MSG_H
 #define MINIVMM_VIRTIO_VHOST_USER_MSG_H
@@ -118,7 +118,10 @@ struct vhost_user_msg {
 #define VHOST_USER_PAYLOAD_MAX (sizeof(struct vhost_user_msg) - VHOST_USER_HEADER_SIZE)
 
 /* Builders. Each fills in the whole message (header flags: version 1, plus
- * NEED_REPLY when need_reply is nonzero); send vhost_user_msg_len() bytes. */
+ * NEED_REPLY when need_reply is nonzero); send vhost_user_msg_len() bytes.
+ * Send GET_* requests without NEED_REPLY: libvhost-user's vu_send_reply()
+ * keeps the request's flag bits in its answer, which then carries
+ * NEED_REPLY and is refused (flags must be exactly version 1 + REPLY). */
 void vhost_user_msg_plain(struct vhost_user_msg *m, uint32_t request, int need_reply);
 void vhost_user_msg_u64(struct vhost_user_msg *m, uint32_t request, uint64_t value,
 			int need_reply);
@@ -148,7 +151,9 @@ int vhost_user_expects_reply(const struct vhost_user_msg *sent);
  * size is exactly what that reply carries (8 for a u64 or REPLY_ACK, 8
  * for GET_VRING_BASE's state, 12 + the asked size for GET_CONFIG), and
  * no fd came with it (nfds = how many SCM_RIGHTS fds arrived). NULL when
- * acceptable, else a sentence saying what is wrong (static storage). */
+ * acceptable, else a sentence saying what is wrong, in one static buffer
+ * that both checks share and the next problem overwrites (not
+ * thread-safe; copy it, e.g. into error_set, before checking again). */
 const char *vhost_user_reply_header_problem(const struct vhost_user_msg *sent,
 					    const struct vhost_user_header *reply, int nfds);
 

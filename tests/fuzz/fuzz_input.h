@@ -14,6 +14,7 @@
 
 #include "boot/mptable.h"
 #include "lib/platform.h"
+#include "virtio/vhost_user_msg.h"
 
 static inline uint64_t fuzz_get_le(const uint8_t *p, size_t n)
 {
@@ -148,5 +149,46 @@ static inline uint8_t mmio_op(enum mmio_op_kind kind, unsigned width)
 #define CONFIG_RECORD_SIZE 3
 #define CONFIG_OP_WRITE 0x80
 #define CONFIG_WINDOW (VIRTIO_MMIO_SIZE - 0x100)
+
+/* ---- fuzz_vhost_user: a 2-byte prefix, then the backend's reply ---------
+ *   0  u8    the request sent: vu_sent[v % VU_NSENT]
+ *   1  u8    file descriptors that came with the reply: v % VU_NFDS_MOD
+ *            (only 0 is acceptable)
+ * The rest, of any length, is the reply as the frontend received it: the
+ * header (request, flags, size; le32 each), then the payload. */
+#define VU_PREFIX_SIZE 2
+#define VU_NFDS_MOD 4
+
+/* The requests a frontend sends, built by fuzz_vhost_user.c's sent_msg():
+ * `a` and `b` are the ring and num (GET_VRING_BASE, SET_VRING_ENABLE), the
+ * offset and size (GET_CONFIG), the number of regions (SET_MEM_TABLE), the
+ * ring and whether an fd comes with it (SET_VRING_KICK/CALL), the ring
+ * (SET_VRING_ADDR), the value a | b << 32 (SET_*FEATURES). */
+struct vu_sent {
+	uint32_t request;
+	bool need_reply;
+	uint32_t a, b;
+};
+
+static const struct vu_sent vu_sent[] = {
+	{ VHOST_USER_GET_FEATURES, false, 0, 0 },
+	{ VHOST_USER_GET_PROTOCOL_FEATURES, false, 0, 0 },
+	{ VHOST_USER_GET_QUEUE_NUM, false, 0, 0 },
+	{ VHOST_USER_GET_VRING_BASE, false, 0, 0 },
+	/* A request with an answer of its own gets only that, NEED_REPLY or not. */
+	{ VHOST_USER_GET_VRING_BASE, true, 1, 0 },
+	{ VHOST_USER_GET_CONFIG, false, 0, 8 },   /* virtio-blk's capacity */
+	{ VHOST_USER_GET_CONFIG, false, 0, VHOST_USER_MAX_CONFIG },
+	{ VHOST_USER_GET_CONFIG, false, 36, 4 },  /* virtio-fs's num_request_queues */
+	{ VHOST_USER_SET_FEATURES, true, 1u << 30 | 1u << 29, 1 },
+	{ VHOST_USER_SET_PROTOCOL_FEATURES, true, 0x209, 0 },
+	{ VHOST_USER_SET_MEM_TABLE, true, 2, 0 },
+	{ VHOST_USER_SET_VRING_ADDR, true, 1, 0 },
+	{ VHOST_USER_SET_VRING_KICK, true, 1, 1 },
+	{ VHOST_USER_SET_VRING_CALL, false, 0, 0 },
+	{ VHOST_USER_SET_VRING_ENABLE, false, 0, 1 },
+	{ VHOST_USER_SET_OWNER, false, 0, 0 },
+};
+#define VU_NSENT (sizeof(vu_sent) / sizeof(vu_sent[0]))
 
 #endif

@@ -14,7 +14,9 @@
  * net/vmw_vsock/virtio_transport.c), its removal, rebinds, and the
  * mistakes a broken driver makes.
  * vsock_config: every offset and width around the 8-byte config space.
- * cli: valid and invalid command lines. */
+ * cli: valid and invalid command lines.
+ * vhost_user: the right reply to every request of vu_sent (libvhost-user's
+ * answers), and each of the ways a reply can be wrong, once. */
 #include <errno.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
@@ -26,6 +28,7 @@
 
 #include "fuzz_input.h"
 #include "virtio/mmio.h"
+#include "virtio/vhost_user_msg.h"
 #include "virtio/vsock.h"
 
 #define F(bit) (1ULL << (bit))
@@ -538,6 +541,103 @@ static void cli_seeds(void)
 	write_seed("cli", "empty", "", 0);
 }
 
+/* ---- vhost_user --------------------------------------------------- */
+
+/* One seed: the request (index into vu_sent), the fds, the reply header
+ * and `n` payload bytes. */
+static void vu_seed(const char *name, unsigned sel, unsigned nfds, uint32_t request,
+		    uint32_t flags, uint32_t size, const uint8_t *payload, size_t n)
+{
+	struct buf b = { 0 };
+
+	put_le(&b, sel, 1);
+	put_le(&b, nfds, 1);
+	put_le(&b, request, 4);
+	put_le(&b, flags, 4);
+	put_le(&b, size, 4);
+	if (n)
+		put(&b, payload, n);
+	write_seed("vhost_user", name, b.data, b.len);
+	free(b.data);
+}
+
+/* The reply a well-behaved backend sends to vu_sent[sel], in p (size
+ * returned): a u64, the ring's state, the asked config bytes, or ack 0. */
+static uint32_t vu_good_payload(const struct vu_sent *s, uint8_t *p)
+{
+	memset(p, 0, 12 + VHOST_USER_MAX_CONFIG);
+	switch (s->request) {
+	case VHOST_USER_GET_FEATURES:
+		fuzz_put_le(p, 1ULL << 32 | 1ULL << 30 | 1ULL << 29 | 1ULL << 28, 8);
+		return 8;
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+		fuzz_put_le(p, 0x209, 8); /* MQ, REPLY_ACK, CONFIG */
+		return 8;
+	case VHOST_USER_GET_QUEUE_NUM:
+		fuzz_put_le(p, 2, 8);
+		return 8;
+	case VHOST_USER_GET_VRING_BASE:
+		fuzz_put_le(p, s->a, 4);
+		fuzz_put_le(p + 4, 517, 4);
+		return 8;
+	case VHOST_USER_GET_CONFIG:
+		fuzz_put_le(p, s->a, 4);
+		fuzz_put_le(p + 4, s->b, 4);
+		for (uint32_t i = 0; i < s->b; i++)
+			p[12 + i] = (uint8_t)(i * 7 + 1);
+		return 12 + s->b;
+	}
+	return 8; /* REPLY_ACK 0 */
+}
+
+static void vhost_user_seeds(void)
+{
+	uint8_t p[12 + VHOST_USER_MAX_CONFIG];
+	char name[64];
+	uint32_t n;
+
+	for (unsigned sel = 0; sel < VU_NSENT; sel++) {
+		const struct vu_sent *s = &vu_sent[sel];
+
+		struct vhost_user_msg m = { .hdr = { .request = s->request,
+						     .flags = s->need_reply ? 0x9 : 0x1 } };
+
+		n = vu_good_payload(s, p);
+		snprintf(name, sizeof(name), "%02u-%s%s-%s", sel, s->need_reply ? "need-reply-" : "",
+			 vhost_user_request_name(s->request),
+			 vhost_user_expects_reply(&m) ? "ok" : "unasked-reply");
+		vu_seed(name, sel, 0, s->request, 0x5, n, p, n);
+	}
+	/* GET_FEATURES (0) answered wrongly, one way each. */
+	n = vu_good_payload(&vu_sent[0], p);
+	vu_seed("bad-request", 0, 0, VHOST_USER_GET_PROTOCOL_FEATURES, 0x5, n, p, n);
+	vu_seed("bad-flags-need-reply-echoed", 0, 0, VHOST_USER_GET_FEATURES, 0xd, n, p, n);
+	vu_seed("bad-flags-version-2", 0, 0, VHOST_USER_GET_FEATURES, 0x6, n, p, n);
+	vu_seed("bad-flags-no-reply-bit", 0, 0, VHOST_USER_GET_FEATURES, 0x1, n, p, n);
+	vu_seed("bad-size-4", 0, 0, VHOST_USER_GET_FEATURES, 0x5, 4, p, 4);
+	vu_seed("bad-size-huge", 0, 0, VHOST_USER_GET_FEATURES, 0x5, 0xffffffff, p, n);
+	vu_seed("bad-fds", 0, 1, VHOST_USER_GET_FEATURES, 0x5, n, p, n);
+	vu_seed("bad-length-short", 0, 0, VHOST_USER_GET_FEATURES, 0x5, n, p, n - 1);
+	vu_seed("bad-length-long", 0, 0, VHOST_USER_GET_FEATURES, 0x5, n, p, n + 1);
+	write_seed("vhost_user", "bad-header-cut", (const uint8_t[]){ 0, 0, 1, 0, 0, 0, 5 }, 7);
+	/* GET_VRING_BASE for ring 0 (3) answered for ring 1. */
+	n = vu_good_payload(&vu_sent[4], p);
+	vu_seed("bad-vring-base-ring", 3, 0, VHOST_USER_GET_VRING_BASE, 0x5, n, p, n);
+	vu_seed("bad-vring-base-size-12", 3, 0, VHOST_USER_GET_VRING_BASE, 0x5, 12, p, 12);
+	/* GET_CONFIG for 8 bytes at 0 (5): the wrong offset, the wrong size,
+	 * libvhost-user's empty reply for a failed read. */
+	n = vu_good_payload(&vu_sent[5], p);
+	fuzz_put_le(p, 4, 4);
+	vu_seed("bad-config-offset", 5, 0, VHOST_USER_GET_CONFIG, 0x5, n, p, n);
+	n = vu_good_payload(&vu_sent[5], p);
+	fuzz_put_le(p + 4, 4, 4);
+	vu_seed("bad-config-size", 5, 0, VHOST_USER_GET_CONFIG, 0x5, n, p, n);
+	vu_seed("bad-config-empty", 5, 0, VHOST_USER_GET_CONFIG, 0x5, 0, p, 0);
+	/* SET_MEM_TABLE with NEED_REPLY (10) refused. */
+	fuzz_put_le(p, 1, 8);
+	vu_seed("bad-ack-refused", 10, 0, VHOST_USER_SET_MEM_TABLE, 0x5, 8, p, 8);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -551,5 +651,6 @@ int main(int argc, char **argv)
 	mmio_seeds();
 	vsock_config_seeds();
 	cli_seeds();
+	vhost_user_seeds();
 	return 0;
 }
