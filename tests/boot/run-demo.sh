@@ -31,9 +31,25 @@ done
 
 # The demo: the guest (CID 3) connects to an echo server on the host (CID 2,
 # port 9999) over vsock as soon as it is up, sends 1 MiB and checks the echo;
-# then its shell is yours.
+# then it mounts a directory the host shares with it (--share, virtio-fs
+# through virtiofsd) on /mnt and lists it; then its shell is yours.
 demo_port=9999
-demo_cmdline="minivmm.run=\"vsock-tool echo-client 2 $demo_port 1M\""
+demo_share_note="hello from the host: this file is in a directory on the host, shared over virtio-fs"
+demo_guest_run="vsock-tool echo-client 2 $demo_port 1M"
+# (the kernel command line only minds double quotes and spaces)
+demo_guest_share="mkdir -p /mnt && mount -t virtiofs share0 /mnt && echo shared directory on /mnt: && ls -l /mnt && cat /mnt/hello.txt"
+# --share needs root (virtiofsd must run as root) and Debian's virtiofsd;
+# the demo skips the shared directory without them and says why.
+share_skip=
+if [ "$(id -u)" != 0 ]; then
+	share_skip="not root (virtiofsd must run as root)"
+elif [ ! -x "${MINIVMM_VIRTIOFSD:-/usr/lib/qemu/virtiofsd}" ]; then
+	share_skip="no virtiofsd (apt-get install qemu-system-common)"
+fi
+if [ -z "$share_skip" ]; then
+	demo_guest_run="$demo_guest_run && $demo_guest_share"
+fi
+demo_cmdline="minivmm.run=\"$demo_guest_run\""
 if [ -t 0 ] && [ -t 1 ]; then
 	interactive=1
 else
@@ -62,13 +78,23 @@ why_nested() {
 
 echo "minivmm demo: the guest will echo 1 MiB over vsock with a server on the host" \
 	"(CID 2, port $demo_port)" >&2
+if [ -z "$share_skip" ]; then
+	echo "minivmm demo: and mount a directory shared by the host (--share, virtio-fs) on /mnt" >&2
+else
+	echo "minivmm demo: no shared directory: $share_skip" >&2
+fi
 why=$(why_nested)
 if [ -z "$why" ]; then
+	if [ -z "$share_skip" ]; then
+		share_dir=$(mktemp -d "${TMPDIR:-/tmp}/minivmm-demo-share.XXXXXX") || exit 1
+		echo "$demo_share_note" > "$share_dir/hello.txt"
+		options+=(--share "$share_dir")
+	fi
 	[ "$interactive" = 1 ] && echo "minivmm: Ctrl-A x quits" >&2
 	"$vsock_tool" echo-server "$demo_port" >/dev/null &
 	server=$!
 	# shellcheck disable=SC2064
-	trap "kill $server 2>/dev/null" EXIT
+	trap "kill $server 2>/dev/null; rm -rf '${share_dir:-}'" EXIT
 	"$minivmm" --kernel "$images/bzImage" --initrd "$images/initramfs.cpio.gz" \
 		"${options[@]}"
 	exit $?
@@ -82,6 +108,7 @@ sh_quote() {
 	printf "'%s'" "${1//\'/\'\\\'\'}"
 }
 
+[ -z "$share_skip" ] && export NESTED_HOST_TOOLS="${NESTED_HOST_TOOLS-socat} /usr/lib/qemu/virtiofsd"
 nested_init
 job=$(mktemp "$NESTED_ROOT/build/demo-job.XXXXXX") || exit 1
 # shellcheck disable=SC2064
@@ -92,6 +119,13 @@ trap "rm -f '$job'; nested_cleanup" EXIT
 	# Only emergencies from the outer kernel, so it does not write into the demo.
 	echo 'echo "1 4 1 7" > /proc/sys/kernel/printk'
 	echo "./vsock-tool echo-server $demo_port >/dev/null 2>&1 &"
+	if [ -z "$share_skip" ]; then
+		# The nested host carries Debian's virtiofsd (NESTED_HOST_TOOLS).
+		echo 'mkdir -p /tmp/demo-share'
+		echo "echo $(sh_quote "$demo_share_note") > /tmp/demo-share/hello.txt"
+		echo 'for v in /usr/lib/qemu/virtiofsd /usr/bin/virtiofsd; do [ -x $v ] && export MINIVMM_VIRTIOFSD=$v && break; done'
+		options+=(--share /tmp/demo-share)
+	fi
 	# ttyS0 rather than /dev/console: a real tty that setsid -c can make
 	# the controlling terminal, and that minivmm can put into raw mode.
 	printf 'exec setsid -c ./minivmm --kernel bzImage --initrd initramfs.cpio.gz'
