@@ -34,6 +34,8 @@ const char cli_usage[] =
 	"                     virtio-fs (minivmm starts virtiofsd, as root); the\n"
 	"                     guest mounts it with mount -t virtiofs TAG /mnt\n"
 	"                     (default tag share0, share1, ...)\n"
+	"  --disk FILE[,readonly=on]  give the guest a virtio-blk disk backed by\n"
+	"                     FILE (minivmm starts qemu-storage-daemon for it)\n"
 	"  --vhost-user fs,socket=PATH,tag=TAG\n"
 	"  --vhost-user blk,socket=PATH\n"
 	"                     a virtio-fs or virtio-blk device whose backend is a\n"
@@ -272,37 +274,11 @@ static int add_net(struct vmm_config *cfg, const char *value)
 	return 0;
 }
 
-static int add_vhost_user(struct vmm_config *cfg, bool share, const char *value)
-{
-	const char *opt = share ? "--share" : "--vhost-user";
-	if (cfg->nvhost_user >= CLI_VHOST_USER_MAX)
-		return error_set("%s: at most %d vhost-user devices (--share and --vhost-user "
-				 "together)", opt, CLI_VHOST_USER_MAX);
-	struct cli_vhost_user *v = &cfg->vhost_user[cfg->nvhost_user];
-	int ret = share ? cli_parse_share(value, (unsigned)cfg->nshares, v)
-			: cli_parse_vhost_user(value, v);
-	if (ret < 0)
-		return -1;
-	cfg->nvhost_user++;
-	cfg->nshares += share;
-	for (int i = 0; i < cfg->nvhost_user - 1; i++) {
-		const struct cli_vhost_user *o = &cfg->vhost_user[i];
-		if (v->type == CLI_VHOST_USER_FS && o->type == CLI_VHOST_USER_FS &&
-		    strcmp(o->tag, v->tag) == 0)
-			return error_set("%s: tag %s is used twice (each shared directory needs "
-					 "its own tag)", opt, v->tag);
-		if (v->socket && o->socket && strcmp(o->socket, v->socket) == 0)
-			return error_set("%s: socket %s is used twice (one device per backend "
-					 "socket)", opt, v->socket);
-	}
-	return 0;
-}
-
 enum opt_id {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_CID, OPT_TEST_BACKEND,
 	OPT_TEST_DEVICE, OPT_DEBUG, OPT_STATS, OPT_BOOT_TIMER, OPT_NO_SECCOMP,
 	OPT_TEST_FORBIDDEN_SYSCALL, OPT_HELP, OPT_VERSION, OPT_USER, OPT_TRACE, OPT_TRACE_FILE,
-	OPT_CID_FILE, OPT_NET, OPT_SHARE, OPT_VHOST_USER,
+	OPT_CID_FILE, OPT_NET, OPT_SHARE, OPT_VHOST_USER, OPT_DISK,
 };
 
 static const struct option options[] = {
@@ -316,6 +292,7 @@ static const struct option options[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "share", required_argument, NULL, OPT_SHARE },
 	{ "vhost-user", required_argument, NULL, OPT_VHOST_USER },
+	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
@@ -338,6 +315,34 @@ static int set_file(const char **field, const char *option, const char *value)
 	if (*value == '\0')
 		return error_set("--%s: empty file name", option);
 	*field = value;
+	return 0;
+}
+
+static int add_vhost_user(struct vmm_config *cfg, int id, const char *value)
+{
+	bool share = id == OPT_SHARE;
+	const char *opt = share ? "--share" : id == OPT_DISK ? "--disk" : "--vhost-user";
+	if (cfg->nvhost_user >= CLI_VHOST_USER_MAX)
+		return error_set("%s: at most %d vhost-user devices (--share, --disk and "
+				 "--vhost-user together)", opt, CLI_VHOST_USER_MAX);
+	struct cli_vhost_user *v = &cfg->vhost_user[cfg->nvhost_user];
+	int ret = share		 ? cli_parse_share(value, (unsigned)cfg->nshares, v)
+		  : id == OPT_DISK ? cli_parse_disk(value, v)
+				   : cli_parse_vhost_user(value, v);
+	if (ret < 0)
+		return -1;
+	cfg->nvhost_user++;
+	cfg->nshares += share;
+	for (int i = 0; i < cfg->nvhost_user - 1; i++) {
+		const struct cli_vhost_user *o = &cfg->vhost_user[i];
+		if (v->type == CLI_VHOST_USER_FS && o->type == CLI_VHOST_USER_FS &&
+		    strcmp(o->tag, v->tag) == 0)
+			return error_set("%s: tag %s is used twice (each shared directory needs "
+					 "its own tag)", opt, v->tag);
+		if (v->socket && o->socket && strcmp(o->socket, v->socket) == 0)
+			return error_set("%s: socket %s is used twice (one device per backend "
+					 "socket)", opt, v->socket);
+	}
 	return 0;
 }
 
@@ -364,7 +369,8 @@ static int apply(struct vmm_config *cfg, int id, const char *value)
 		return add_net(cfg, value);
 	case OPT_SHARE:
 	case OPT_VHOST_USER:
-		return add_vhost_user(cfg, id == OPT_SHARE, value);
+	case OPT_DISK:
+		return add_vhost_user(cfg, id, value);
 	case OPT_DEBUG:
 		cfg->debug = true;
 		return 0;

@@ -27,7 +27,7 @@ struct cli_net {
 	uint8_t mac[6];
 };
 
-/* --share HOSTDIR[,tag=TAG] and --vhost-user TYPE,socket=PATH[,...]:
+/* --share HOSTDIR[,tag=TAG], --disk FILE and --vhost-user TYPE,socket=PATH:
  * vhost-user devices, at most this many in all. */
 #define CLI_VHOST_USER_MAX 4
 /* virtio-fs tags are at most 36 bytes (struct virtio_fs_config). */
@@ -43,6 +43,8 @@ struct cli_vhost_user {
 	enum cli_vhost_user_type type;
 	const char *socket;    /* --vhost-user: the backend's socket; NULL for --share */
 	const char *share_dir; /* --share: the directory minivmm's virtiofsd serves */
+	const char *image;     /* --disk: the file minivmm's qemu-storage-daemon exports */
+	bool readonly;         /* --disk ...,readonly=on */
 	char tag[CLI_FS_TAG_MAX + 1]; /* fs only */
 	unsigned wait_ms;      /* for the socket to accept */
 	char *owned;           /* storage behind socket/share_dir (freed by cli_free) */
@@ -92,6 +94,8 @@ int cli_parse_net(const char *s, struct cli_net *out);
  * success out->owned must be freed (cli_free). */
 int cli_parse_share(const char *s, unsigned index, struct cli_vhost_user *out);
 int cli_parse_vhost_user(const char *s, struct cli_vhost_user *out);
+/* One --disk value, "FILE[,readonly=on|off][,wait=SECONDS]". */
+int cli_parse_disk(const char *s, struct cli_vhost_user *out);
 /* Free what cli_parse allocated. */
 void cli_free(struct vmm_config *cfg);
 /* True when guest RAM must be shareable with another process. */

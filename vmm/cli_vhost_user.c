@@ -1,9 +1,10 @@
-/* Parsing of --share and --vhost-user values. Pure: nothing is opened;
+/* Parsing of --share, --disk and --vhost-user values. Pure: nothing is opened;
  * whether the directory or the socket exists is found out when the VM's
  * devices are created. The forms are fixed so scripts can rely on them:
  *   --share HOSTDIR[,tag=TAG][,wait=SECONDS]
  *   --vhost-user fs,socket=PATH,tag=TAG[,wait=SECONDS]
  *   --vhost-user blk,socket=PATH[,wait=SECONDS]
+ *   --disk FILE[,readonly=on|off][,wait=SECONDS]
  * A comma inside a path is written twice (",,"), as QEMU's options do. */
 #include <errno.h>
 #include <stdio.h>
@@ -69,9 +70,9 @@ static int parse_wait(const char *opt, const char *v, unsigned *ms)
 
 /* The key=value settings after the first item. */
 static int parse_settings(const char *opt, char **items, int n, struct cli_vhost_user *out,
-			  bool allow_socket, bool allow_tag)
+			  bool allow_socket, bool allow_tag, bool allow_readonly)
 {
-	bool seen_socket = false, seen_tag = false, seen_wait = false;
+	bool seen_socket = false, seen_tag = false, seen_wait = false, seen_ro = false;
 	for (int i = 1; i < n; i++) {
 		char *eq = strchr(items[i], '=');
 		if (!eq)
@@ -91,6 +92,13 @@ static int parse_settings(const char *opt, char **items, int n, struct cli_vhost
 			seen_tag = true;
 			if (parse_tag(opt, val, out->tag) < 0)
 				return -1;
+		} else if (allow_readonly && strcmp(key, "readonly") == 0) {
+			if (seen_ro)
+				return error_set("%s: readonly= given twice", opt);
+			seen_ro = true;
+			if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+				return error_set("%s: readonly=%s: on or off", opt, val);
+			out->readonly = strcmp(val, "on") == 0;
 		} else if (strcmp(key, "wait") == 0) {
 			if (seen_wait)
 				return error_set("%s: wait= given twice", opt);
@@ -119,7 +127,7 @@ int cli_parse_share(const char *s, unsigned index, struct cli_vhost_user *out)
 		error_set("--share: too many settings (the form is HOSTDIR[,tag=TAG])");
 	else if (items[0][0] == '\0')
 		error_set("--share: no directory (the form is HOSTDIR[,tag=TAG])");
-	else if (parse_settings("--share", items, n, out, false, true) == 0)
+	else if (parse_settings("--share", items, n, out, false, true, false) == 0)
 		ret = 0;
 	if (ret < 0) {
 		free(buf);
@@ -148,7 +156,7 @@ int cli_parse_vhost_user(const char *s, struct cli_vhost_user *out)
 		error_set("--vhost-user: too many settings (%s)", form);
 	else if (!fs && !blk)
 		error_set("--vhost-user: unknown device type '%s' (%s)", items[0], form);
-	else if (parse_settings("--vhost-user", items, n, out, true, fs) < 0)
+	else if (parse_settings("--vhost-user", items, n, out, true, fs, false) < 0)
 		;
 	else if (!out->socket)
 		error_set("--vhost-user: no socket=PATH (%s)", form);
@@ -161,6 +169,32 @@ int cli_parse_vhost_user(const char *s, struct cli_vhost_user *out)
 		return -1;
 	}
 	out->type = fs ? CLI_VHOST_USER_FS : CLI_VHOST_USER_BLK;
+	out->owned = buf;
+	return 0;
+}
+
+int cli_parse_disk(const char *s, struct cli_vhost_user *out)
+{
+	*out = (struct cli_vhost_user){
+		.type = CLI_VHOST_USER_BLK, .wait_ms = CLI_VHOST_USER_WAIT_DEFAULT_MS,
+	};
+	char *items[8];
+	char *buf = malloc(strlen(s) + 1);
+	if (!buf)
+		return error_set("out of memory");
+	int n = split(s, buf, items, 8);
+	int ret = -1;
+	if (n < 0)
+		error_set("--disk: too many settings (the form is FILE[,readonly=on])");
+	else if (items[0][0] == '\0')
+		error_set("--disk: no file (the form is FILE[,readonly=on])");
+	else if (parse_settings("--disk", items, n, out, false, false, true) == 0)
+		ret = 0;
+	if (ret < 0) {
+		free(buf);
+		return -1;
+	}
+	out->image = items[0];
 	out->owned = buf;
 	return 0;
 }

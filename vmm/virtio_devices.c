@@ -7,6 +7,7 @@
 
 #include "lib/error.h"
 #include "lib/log.h"
+#include "vmm/storage_daemon.h"
 #include "vmm/virtiofsd.h"
 
 #ifdef MINIVMM_TESTING
@@ -114,6 +115,10 @@ static int create_vhost_user(struct virtio_devices *d, const struct cli_vhost_us
 		if (virtiofsd_start(&d->daemon[i], index, c->share_dir, c->wait_ms) < 0)
 			return -1;
 		socket = d->daemon[i].socket;
+	} else if (c->image) {
+		if (storage_daemon_start(&d->daemon[i], index, c->image, c->readonly, c->wait_ms) < 0)
+			return -1;
+		socket = d->daemon[i].socket;
 	}
 	struct vhost_user *u = &d->vhost_user[i];
 	if (vhost_user_open(u, name, socket, c->wait_ms, mem) < 0)
@@ -210,7 +215,7 @@ size_t virtio_devices_watches(const struct virtio_devices *d,
 			continue;
 		out[n].fd = u->fd;
 		snprintf(out[n].what, sizeof(out[n].what), "the vhost-user backend of %s (%s%s)",
-			 u->frontend.name, d->daemon[i].pid ? "virtiofsd, socket " : "socket ",
+			 u->frontend.name, d->daemon[i].pid ? "started by minivmm, socket " : "socket ",
 			 u->path);
 		n++;
 	}

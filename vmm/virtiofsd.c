@@ -32,6 +32,10 @@ static void root_fstype(char *out, size_t size)
 
 int virtiofsd_start(struct backend_daemon *d, unsigned index, const char *dir, unsigned wait_ms)
 {
+	/* virtiofsd reads -o source=DIR as a comma-separated option list. */
+	if (strchr(dir, ','))
+		return error_set("--share %s: virtiofsd cannot serve a directory whose name has a "
+				 "comma; share a symlink to it without one", dir);
 	struct stat st;
 	if (stat(dir, &st) < 0)
 		return error_errno("--share %s", dir);
