@@ -150,8 +150,14 @@ void backend_daemon_stop(struct backend_daemon *d)
 		if (r == 0) {
 			log_warn("%s did not stop within %d ms of SIGTERM; killing it", d->name,
 				 STOP_GRACE_MS);
-			kill(d->pid, SIGKILL);
-			waitpid(d->pid, &status, 0);
+			/* After --user, minivmm may no longer signal a backend
+			 * started as root: then it goes when minivmm exits (its
+			 * PR_SET_PDEATHSIG), and waiting for it would hang. */
+			if (kill(d->pid, SIGKILL) == 0)
+				waitpid(d->pid, &status, 0);
+			else
+				log_warn("%s (pid %d): %s; it ends when minivmm exits", d->name,
+					 (int)d->pid, strerror(errno));
 		}
 		d->pid = 0;
 	}
