@@ -137,9 +137,19 @@ int backend_daemon_start(struct backend_daemon *d, char *const argv[], unsigned 
 
 void backend_daemon_stop(struct backend_daemon *d)
 {
+	int status;
+	if (d->pid > 0 && waitpid(d->pid, &status, WNOHANG) == d->pid) {
+		/* It ended before minivmm asked it to: its log is the best clue,
+		 * and the directory holding it is about to go. */
+		char how[64], tail[400];
+		describe_exit(status, how, sizeof(how));
+		log_tail(d, tail, sizeof(tail));
+		log_warn("%s %s while the VM ran; its log says: %s", d->name, how,
+			 tail[0] ? tail : "(nothing)");
+		d->pid = 0;
+	}
 	if (d->pid > 0) {
 		kill(d->pid, SIGTERM);
-		int status;
 		pid_t r = 0;
 		for (int waited = 0; waited < STOP_GRACE_MS; waited += 20) {
 			r = waitpid(d->pid, &status, WNOHANG);
