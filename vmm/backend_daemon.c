@@ -135,7 +135,7 @@ int backend_daemon_start(struct backend_daemon *d, char *const argv[], unsigned 
 	}
 }
 
-void backend_daemon_stop(struct backend_daemon *d)
+void backend_daemon_check(struct backend_daemon *d)
 {
 	int status;
 	if (d->pid > 0 && waitpid(d->pid, &status, WNOHANG) == d->pid) {
@@ -148,6 +148,11 @@ void backend_daemon_stop(struct backend_daemon *d)
 			 tail[0] ? tail : "(nothing)");
 		d->pid = 0;
 	}
+}
+
+void backend_daemon_stop(struct backend_daemon *d)
+{
+	int status;
 	if (d->pid > 0) {
 		kill(d->pid, SIGTERM);
 		pid_t r = 0;

@@ -32,6 +32,9 @@ int backend_daemon_prepare(struct backend_daemon *d, const char *name, const cha
  * on d->socket. A backend that exits first, or never listens, is an error
  * that quotes the end of its log. */
 int backend_daemon_start(struct backend_daemon *d, char *const argv[], unsigned wait_ms);
+/* Before minivmm lets go of it: if it already ended on its own, say how
+ * and print the end of its log (it would go with the directory). */
+void backend_daemon_check(struct backend_daemon *d);
 /* Stop it (SIGTERM, then SIGKILL after a grace period), reap it, and
  * remove the socket, the log and the directory. Safe to call twice. */
 void backend_daemon_stop(struct backend_daemon *d);

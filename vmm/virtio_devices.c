@@ -247,6 +247,8 @@ void virtio_devices_destroy(struct virtio_devices *d)
 	/* vhost-user: the rings back from each backend, the connection
 	 * closed, then a backend minivmm started is stopped and its files
 	 * removed. */
+	for (int i = 0; i < d->nvhost_user; i++)
+		backend_daemon_check(&d->daemon[i]);
 	for (int i = d->nfs; i-- > 0;)
 		fs_device_destroy(&d->fs[i]);
 	for (int i = d->nblk; i-- > 0;)
