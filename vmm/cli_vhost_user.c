@@ -49,9 +49,9 @@ static int parse_tag(const char *opt, const char *v, char out[CLI_FS_TAG_MAX + 1
 		return error_set("%s: tag '%s' is longer than %d bytes (virtio 1.2 section 5.11.4)",
 				 opt, v, CLI_FS_TAG_MAX);
 	for (const char *p = v; *p; p++)
-		if (*p <= ' ' || *p > '~')
-			return error_set("%s: tag '%s' has a space or a non-printable character", opt,
-					 v);
+		if (*p <= ' ' || *p > '~' || *p == ',')
+			return error_set("%s: tag '%s' has a space, a comma or a non-printable "
+					 "character", opt, v);
 	memcpy(out, v, len + 1);
 	return 0;
 }
@@ -61,7 +61,9 @@ static int parse_wait(const char *opt, const char *v, unsigned *ms)
 	char *end;
 	errno = 0;
 	unsigned long s = strtoul(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || *v == '-' || errno || s > CLI_VHOST_USER_WAIT_MAX_S)
+	/* Decimal digits only, as the other numbers (strtoul alone would take
+	 * a sign and leading spaces). */
+	if (*v < '0' || *v > '9' || *end != '\0' || errno || s > CLI_VHOST_USER_WAIT_MAX_S)
 		return error_set("%s: wait=%s is not a number of seconds from 0 to %d", opt, v,
 				 CLI_VHOST_USER_WAIT_MAX_S);
 	*ms = (unsigned)s * 1000u;

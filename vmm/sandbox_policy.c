@@ -264,7 +264,7 @@ static const struct {
 	NAME(recvmsg), NAME(bind), NAME(listen), NAME(socketpair), NAME(clone), NAME(fork),
 	NAME(vfork), NAME(execve), NAME(exit), NAME(wait4), NAME(kill), NAME(uname),
 	NAME(fcntl), NAME(fsync), NAME(ftruncate), NAME(getdents), NAME(chdir), NAME(rename),
-	NAME(mkdir), NAME(unlink), NAME(readlink), NAME(chmod), NAME(chown), NAME(getrlimit),
+	NAME(mkdir), NAME(rmdir), NAME(unlink), NAME(readlink), NAME(chmod), NAME(chown), NAME(getrlimit),
 	NAME(ptrace), NAME(getuid), NAME(getppid), NAME(setuid), NAME(setgid),
 	NAME(sigaltstack), NAME(prctl), NAME(arch_prctl), NAME(mount), NAME(gettid),
 	NAME(tkill), NAME(futex), NAME(sched_getaffinity), NAME(getdents64),

@@ -14,7 +14,8 @@
  * net/vmw_vsock/virtio_transport.c), its removal, rebinds, and the
  * mistakes a broken driver makes.
  * vsock_config: every offset and width around the 8-byte config space.
- * cli: valid and invalid command lines.
+ * cli: valid and invalid command lines (--share and --vhost-user among
+ * them).
  * vhost_user: the right reply to every request of vu_sent (libvhost-user's
  * answers), and each of the ways a reply can be wrong, once. */
 #include <errno.h>
@@ -534,6 +535,26 @@ static void cli_seeds(void)
 		{ "test-backend", { "--kernel=k", "--vsock-cid=3", "--vsock-test-backend",
 				    "/tmp/rec" } },
 		{ "test-backend-no-cid", { "--kernel=k", "--vsock-test-backend=/tmp/rec" } },
+		/* --share and --vhost-user (vmm/cli_vhost_user.c): the forms,
+		 * ",," in a path, the limits across options, the refusals. */
+		{ "share", { "--kernel=k", "--share", "/srv", "--share=/home/u,,v,tag=home,wait=0",
+			     "--share", "/tmp,wait=3600" } },
+		{ "vhost-user-fs", { "--kernel=k", "--vhost-user",
+				     "fs,socket=/run/vfs.sock,tag=myfs,wait=30" } },
+		{ "vhost-user-blk", { "--vhost-user=blk,socket=/run/disk,,1.sock", "--kernel=k" } },
+		{ "vhost-user-four", { "--kernel=k", "--share=/a", "--vhost-user",
+				       "fs,tag=abcdefghijklmnopqrstuvwxyz0123456789,socket=/s",
+				       "--vhost-user", "blk,socket=/d", "--share", "/b,tag=b" } },
+		{ "vhost-user-five", { "--kernel=k", "--share=/a", "--share=/b", "--share=/c",
+				       "--share=/d", "--vhost-user", "blk,socket=/e" } },
+		{ "vhost-user-tag-twice", { "--kernel=k", "--vhost-user", "fs,socket=/s,tag=share0",
+					    "--share", "/a" } },
+		{ "vhost-user-socket-twice", { "--kernel=k", "--vhost-user", "blk,socket=/s",
+					       "--vhost-user", "fs,socket=/s,tag=t" } },
+		{ "vhost-user-bad-values", { "--kernel=k", "--vhost-user", "fs,socket=/s",
+					     "--vhost-user=blk,socket=/s,tag=t",
+					     "--vhost-user", "fs,socket=/s,tag=a b,wait=3601",
+					     "--share", ",tag=,wait=-1", "--vhost-user", "net" } },
 	};
 
 	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)

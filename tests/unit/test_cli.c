@@ -157,6 +157,13 @@ Test(cli, help_and_version_need_no_kernel)
 	cr_assert_eq(PARSE(&c, "--version"), 0);
 	cr_assert(c.version);
 	cr_assert(strstr(cli_usage, "--vsock-cid"));
+	/* The vhost-user forms, as scripts write them (issue 13). */
+	cr_assert(strstr(cli_usage, "--share DIR[,tag=TAG]"));
+	cr_assert(strstr(cli_usage, "(default tag share0, share1, ...)"));
+	cr_assert(strstr(cli_usage, "--vhost-user fs,socket=PATH,tag=TAG\n"));
+	cr_assert(strstr(cli_usage, "--vhost-user blk,socket=PATH\n"));
+	cr_assert(strstr(cli_usage, ",wait=SECONDS"));
+	cr_assert(strstr(cli_usage, "(default 10). Up to 4 in all"));
 }
 
 Test(cli, test_backend_needs_vsock)

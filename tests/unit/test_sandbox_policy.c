@@ -5,6 +5,7 @@
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/vhost.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -109,8 +110,6 @@ Test(sandbox_policy, vcpu_runs_the_guest)
 	};
 	for (size_t i = 0; i < sizeof(vcpu_ioctls) / sizeof(vcpu_ioctls[0]); i++)
 		cr_assert(ioctl_ok(SANDBOX_VCPU, vcpu_ioctls[i]), "request %#lx", vcpu_ioctls[i]);
-	cr_assert_not(allows(SANDBOX_VCPU, __NR_poll, 0, 0, 0),
-		      "a vCPU never waits on stdout: its output goes to the writer thread");
 	/* Set-up only: never again once the guest runs. */
 	cr_assert_not(ioctl_ok(SANDBOX_VCPU, KVM_SET_REGS));
 	cr_assert_not(ioctl_ok(SANDBOX_VCPU, KVM_SET_SREGS));
@@ -118,7 +117,6 @@ Test(sandbox_policy, vcpu_runs_the_guest)
 	cr_assert_not(ioctl_ok(SANDBOX_VCPU, KVM_CREATE_VCPU));
 	cr_assert_not(ioctl_ok(SANDBOX_VCPU, KVM_SET_USER_MEMORY_REGION));
 	cr_assert_not(ioctl_ok(SANDBOX_VCPU, KVM_IRQFD));
-	cr_assert_not(allows(SANDBOX_VCPU, __NR_close, 3, 0, 0));
 	cr_assert_not(allows(SANDBOX_VCPU, __NR_read, 3, 0, 0));
 }
 
@@ -163,6 +161,80 @@ Test(sandbox_policy, main_loop_and_teardown)
 	cr_assert_not(ioctl_ok(SANDBOX_MAIN, KVM_CREATE_VM));
 	cr_assert_not(ioctl_ok(SANDBOX_MAIN, VHOST_SET_MEM_TABLE));
 	cr_assert_not(ioctl_ok(SANDBOX_MAIN, TIOCSTI)); /* typing into the terminal */
+}
+
+/* vhost-user (virtio/vhost_user.c): a vCPU that writes DRIVER_OK or a
+ * reset hands the rings over in messages on the backend's socket and
+ * waits for each reply with poll; fds a wrong reply carried are closed.
+ * The main thread talks to the backends at teardown. The console writer
+ * never talks to a backend. */
+Test(sandbox_policy, vhost_user_messages_from_vcpu_and_main_only)
+{
+	const long calls[] = { __NR_sendmsg, __NR_recvmsg };
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert(allows(SANDBOX_VCPU, calls[i], 7, 0, 0), "%s",
+			  sandbox_syscall_name(calls[i]));
+		cr_assert(allows(SANDBOX_MAIN, calls[i], 7, 0, 0), "%s",
+			  sandbox_syscall_name(calls[i]));
+		cr_assert_not(allows(SANDBOX_CONSOLE_WRITER, calls[i], 7, 0, 0), "%s",
+			      sandbox_syscall_name(calls[i]));
+	}
+	cr_assert(allows(SANDBOX_VCPU, __NR_poll, 0, 1, 1000), "the reply is awaited with poll");
+	cr_assert(allows(SANDBOX_VCPU, __NR_close, 9, 0, 0), "an fd a wrong reply carried");
+	/* Still no new sockets or connections, on any thread. */
+	for (size_t k = 0; k < 3; k++) {
+		cr_assert_not(allows(all_kinds[k], __NR_connect, 7, 0, 0));
+		cr_assert_not(allows(all_kinds[k], __NR_socket, 1, 1, 0));
+		cr_assert_not(allows(all_kinds[k], __NR_sendto, 7, 0, 0));
+	}
+}
+
+/* A backend minivmm started (--share: virtiofsd) is asked to stop with
+ * SIGTERM, killed with SIGKILL if it will not, and reaped; no other
+ * signal may be sent, and only by the main thread. */
+Test(sandbox_policy, main_may_only_terminate_or_kill_a_backend)
+{
+	cr_assert(allows(SANDBOX_MAIN, __NR_kill, 1234, SIGTERM, 0));
+	cr_assert(allows(SANDBOX_MAIN, __NR_kill, 1234, SIGKILL, 0));
+	const int refused[] = { 0, SIGSTOP, SIGCONT, SIGINT, SIGHUP, SIGUSR1, SIGSEGV, SIGQUIT };
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		cr_assert_not(allows(SANDBOX_MAIN, __NR_kill, 1234, refused[i], 0), "signal %d",
+			      refused[i]);
+	cr_assert_not(allows(SANDBOX_VCPU, __NR_kill, 1234, SIGTERM, 0));
+	cr_assert_not(allows(SANDBOX_VCPU, __NR_kill, 1234, SIGKILL, 0));
+	cr_assert_not(allows(SANDBOX_CONSOLE_WRITER, __NR_kill, 1234, SIGKILL, 0));
+	/* The signal is compared as the kernel reads it, an int. */
+	cr_assert(allows(SANDBOX_MAIN, __NR_kill, 1234, 0xffffffff00000000ull | SIGTERM, 0));
+	cr_assert_not(allows(SANDBOX_MAIN, __NR_kill, 1234, SIGTERM + 0x100, 0));
+	/* Waiting for it to go and reaping it: the main thread only. */
+	const long reap[] = { __NR_wait4, __NR_nanosleep, __NR_clock_nanosleep };
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert(allows(SANDBOX_MAIN, reap[i], 0, 0, 0), "%s",
+			  sandbox_syscall_name(reap[i]));
+		cr_assert_not(allows(SANDBOX_VCPU, reap[i], 0, 0, 0), "%s",
+			      sandbox_syscall_name(reap[i]));
+		cr_assert_not(allows(SANDBOX_CONSOLE_WRITER, reap[i], 0, 0, 0), "%s",
+			      sandbox_syscall_name(reap[i]));
+	}
+}
+
+/* Its socket, log and private directory are removed by the main thread
+ * at teardown; no vCPU or writer may remove files. */
+Test(sandbox_policy, only_main_removes_files)
+{
+	const long calls[] = { __NR_unlink, __NR_rmdir };
+	for (size_t i = 0; i < 2; i++) {
+		const char *name = sandbox_syscall_name(calls[i]);
+		cr_assert_not_null(name);
+		cr_assert(allows(SANDBOX_MAIN, calls[i], 0x1000, 0, 0), "%s", name);
+		cr_assert_not(allows(SANDBOX_VCPU, calls[i], 0x1000, 0, 0), "%s", name);
+		cr_assert_not(allows(SANDBOX_CONSOLE_WRITER, calls[i], 0x1000, 0, 0), "%s", name);
+	}
+	cr_assert_str_eq(sandbox_syscall_name(__NR_rmdir), "rmdir");
+	/* Nor any other file-system change. */
+	cr_assert_not(allows(SANDBOX_MAIN, __NR_unlinkat, 0, 0, 0));
+	cr_assert_not(allows(SANDBOX_MAIN, __NR_rename, 0, 0, 0));
+	cr_assert_not(allows(SANDBOX_MAIN, __NR_mkdir, 0, 0, 0));
 }
 
 /* The request is compared on its low 32 bits, as the kernel reads it, so
