@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,7 +28,7 @@ static void sleep_ms(long ms)
 int backend_daemon_prepare(struct backend_daemon *d, const char *name, const char *sockname,
 			   const char *logname)
 {
-	*d = (struct backend_daemon){ 0 };
+	*d = (struct backend_daemon){ .pidfd = -1 };
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp || strlen(tmp) > 40)
@@ -111,6 +112,16 @@ int backend_daemon_start(struct backend_daemon *d, char *const argv[], unsigned 
 	if (pid == 0)
 		child(d, argv, parent);
 	d->pid = pid;
+	/* A pidfd names this child for good (no pid reuse), and lets the
+	 * sandbox allow signals without allowing kill(2). */
+	d->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (d->pidfd < 0) {
+		error_errno("%s: pidfd_open", d->name);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		d->pid = 0;
+		return -1;
+	}
 	uint64_t deadline = clock_now_ns() + (uint64_t)wait_ms * 1000000;
 	char tail[400];
 	for (;;) {
@@ -135,6 +146,11 @@ int backend_daemon_start(struct backend_daemon *d, char *const argv[], unsigned 
 	}
 }
 
+static int send_signal(const struct backend_daemon *d, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, d->pidfd, sig, NULL, 0);
+}
+
 void backend_daemon_check(struct backend_daemon *d)
 {
 	int status;
@@ -154,7 +170,7 @@ void backend_daemon_stop(struct backend_daemon *d)
 {
 	int status;
 	if (d->pid > 0) {
-		kill(d->pid, SIGTERM);
+		send_signal(d, SIGTERM);
 		pid_t r = 0;
 		for (int waited = 0; waited < STOP_GRACE_MS; waited += 20) {
 			r = waitpid(d->pid, &status, WNOHANG);
@@ -168,7 +184,7 @@ void backend_daemon_stop(struct backend_daemon *d)
 			/* After --user, minivmm may no longer signal a backend
 			 * started as root: then it goes when minivmm exits (its
 			 * PR_SET_PDEATHSIG), and waiting for it would hang. */
-			if (kill(d->pid, SIGKILL) == 0)
+			if (send_signal(d, SIGKILL) == 0)
 				waitpid(d->pid, &status, 0);
 			else
 				log_warn("%s (pid %d): %s; it ends when minivmm exits", d->name,
@@ -176,6 +192,9 @@ void backend_daemon_stop(struct backend_daemon *d)
 		}
 		d->pid = 0;
 	}
+	if (d->pidfd >= 0)
+		close(d->pidfd);
+	d->pidfd = -1;
 	if (d->dir[0]) {
 		unlink(d->socket);
 		unlink(d->log);

@@ -120,13 +120,11 @@ static const struct sandbox_rule main_thread[] = {
 	/* vhost-user devices stopped (GET_VRING_BASE on the socket), then a
 	 * backend minivmm started (vmm/backend_daemon.c) is asked to stop,
 	 * killed if it will not, reaped, and its socket, log and directory
-	 * removed. Signals: only these two. */
+	 * removed. Signals go through the pidfd taken when it was started,
+	 * so they can reach only that child: no kill(2) at all. */
 	ALLOW(sendmsg),
 	ALLOW(recvmsg),
-	{ .nr = __NR_kill, .check = SANDBOX_ARG_EQ32, .arg = 1, .value = SIGTERM,
-	  .value_name = "SIGTERM" },
-	{ .nr = __NR_kill, .check = SANDBOX_ARG_EQ32, .arg = 1, .value = SIGKILL,
-	  .value_name = "SIGKILL" },
+	ALLOW(pidfd_send_signal),
 	ALLOW(wait4),
 	ALLOW(clock_nanosleep),
 	ALLOW(nanosleep),
@@ -272,7 +270,7 @@ static const struct {
 	NAME(clock_nanosleep), NAME(exit_group), NAME(tgkill), NAME(openat), NAME(newfstatat),
 	NAME(readlinkat), NAME(ppoll), NAME(set_robust_list), NAME(eventfd2), NAME(pipe2),
 	NAME(prlimit64), NAME(getrandom), NAME(memfd_create), NAME(seccomp), NAME(bpf),
-	NAME(execveat), NAME(statx), NAME(rseq), NAME(clone3), NAME(pidfd_open),
+	NAME(execveat), NAME(statx), NAME(rseq), NAME(clone3), NAME(pidfd_open), NAME(pidfd_send_signal),
 	NAME(io_uring_setup), NAME(process_vm_readv), NAME(process_vm_writev),
 	NAME(perf_event_open), NAME(userfaultfd), NAME(init_module), NAME(finit_module),
 };
