@@ -48,6 +48,7 @@ echo "BENCH-INFO qemu=$(qemu-system-x86_64 --version 2>&1 | head -n 1)"
 echo "BENCH-INFO nested_thp=enabled:$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" \
 	"defrag:$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null)"
 echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES rounds=$BENCH_ROUNDS"
+# shellcheck disable=SC2086 # the lists, one word each
 echo "BENCH-INFO vmms=$(echo $BENCH_VMMS | tr ' ' ,) sets=$(echo $BENCH_SETS | tr ' ' ,)" \
 	"vu_mib=$BENCH_VU_MIB vu_files=$BENCH_VU_FILES" \
 	"virtiofsd=$(/usr/lib/qemu/virtiofsd --version 2>&1 | head -n 1 | tr ' ' _)" \
@@ -117,6 +118,7 @@ failed=0
 rep=1
 while [ "$rep" -le "$BENCH_REPS" ]; do
 	order=$BENCH_VMMS
+	# shellcheck disable=SC2086 # the list, one word each
 	[ $((rep % 2)) -eq 0 ] && order=$(echo $BENCH_VMMS | awk '{ for (i = NF; i >= 1; i--) printf "%s ", $i }')
 	runs=
 	for set in $BENCH_SETS; do

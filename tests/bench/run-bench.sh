@@ -90,6 +90,7 @@ if [ -z "${NESTED_MEMORY_MIB:-}" ]; then
 	export NESTED_MEMORY_MIB
 fi
 # A safety net only: about 2 minutes a run is usual.
+# shellcheck disable=SC2086 # count the words
 nruns=$(($(echo $vmms | wc -w) * $(echo $sets | wc -w)))
 export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * nruns * 400))}
 export NESTED_CONSOLE_LOG=$out/console.log

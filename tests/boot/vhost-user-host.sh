@@ -66,6 +66,7 @@ cmd_files() {
 	done
 	dd if=/dev/zero of="$dir/disk.img" bs=1M count="$disk" 2>/dev/null || die "writing disk.img failed"
 	if [ "$disk" -ge 40 ]; then
+		# shellcheck disable=SC2015 # any step failing is fatal
 		dd if=/dev/urandom of="$dir/host-part" bs=1M count=8 2>/dev/null &&
 			dd if="$dir/host-part" of="$dir/disk.img" bs=1M seek=32 conv=notrunc 2>/dev/null &&
 			sha256sum < "$dir/host-part" | cut -d' ' -f1 > "$dir/share/host-part.sha256" ||
