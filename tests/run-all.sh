@@ -10,6 +10,8 @@
 #      fuzz     each libFuzzer target for a short run (make fuzz: 1,000,000 each)
 #   2. kvm      tiny guest programs under the local /dev/kvm
 #   3. boot     real Linux guests in the nested test host (QEMU TCG + kvm_amd)
+#      vhost-user  virtio-fs and virtio-blk through Debian's backends, QEMU's
+#               reference and minivmm, in a nested host of their own
 #   4. demo     `make run` itself, on a pseudo-terminal and without one
 set -u
 cd "$(dirname "$0")/.."
@@ -57,6 +59,7 @@ layer bench-table tests/bench/selftest-table.sh
 layer fuzz make --no-print-directory fuzz-smoke
 layer kvm make --no-print-directory test-kvm
 layer boot make --no-print-directory test-boot
+layer vhost-user make --no-print-directory test-vhost-user
 layer demo make --no-print-directory test-demo
 
 if [ ${#failed_layers[@]} -gt 0 ]; then

@@ -14,6 +14,12 @@
 #   bench-host.sh g2h-server PORT            receive one stream from the guest
 #   bench-host.sh g2h PROCESS LIMIT_S        wait for that stream, counting
 #   bench-host.sh ping PROCESS CID PORT N    N 1-byte round trips to the guest
+#   bench-host.sh io-begin PROCESS TAG       start counting for a measurement
+#                                            the guest makes (io-bench)
+#   bench-host.sh io-end PROCESS TAG FILE LIMIT_S
+#                                            wait for FILE, io-bench's output
+#                                            that the guest writes into the
+#                                            shared directory, stop counting
 #
 # PROCESS is the VMM's process name (minivmm, qemu-system-x86_64); exactly one
 # must be running. The counters taken around each transfer are the same for
@@ -266,6 +272,39 @@ cmd_ping() {
 	echo "BENCH vmm=$1 test=ping $fields $COUNTERS"
 }
 
+# The vhost-user rows: the guest runs io-bench (guest-images/programs) on
+# the virtio-fs share or the virtio-blk disk and writes its one line of
+# output into the share; the counting runs from io-begin (just before the
+# command is typed) to the moment that file appears (polled twice a second).
+cmd_io_begin() {
+	[ $# -eq 2 ] || die "usage: io-begin PROCESS TAG"
+	pid=$(vmm_pid "$1") || exit 1
+	snap_begin "$pid" "$2"
+	echo "bench-host: counting $1 (pid $pid) for $2"
+}
+
+cmd_io_end() {
+	[ $# -eq 4 ] || die "usage: io-end PROCESS TAG FILE LIMIT_S"
+	pid=$(vmm_pid "$1") || exit 1
+	waited=0
+	while [ ! -s "$3" ]; do
+		[ "$waited" -lt $(($4 * 2)) ] || break
+		sleep 0.5
+		waited=$((waited + 1))
+	done
+	snap_end "$pid" "$2"
+	[ -s "$3" ] || die "no output from io-bench in $3 within $4 s"
+	cat "$3"
+	# "read: 268435456 bytes in 2.000 s = 128.0 MiB/s"
+	# "meta: 2000 files: create 1.0 s = 2000.0 ops/s, stat ..., unlink ..."
+	fields=$(sed -n \
+		-e 's/^read: \([0-9]*\) bytes in \([0-9.]*\) s = \([0-9.]*\) MiB\/s$/bytes=\1 seconds=\2 mib_s=\3/p' \
+		-e 's/^meta: \([0-9]*\) files: create \([0-9.]*\) s = \([0-9.]*\) ops\/s, stat \([0-9.]*\) s = \([0-9.]*\) ops\/s, unlink \([0-9.]*\) s = \([0-9.]*\) ops\/s$/files=\1 create_s=\2 create_ops_s=\3 stat_s=\4 stat_ops_s=\5 unlink_s=\6 unlink_ops_s=\7/p' \
+		"$3")
+	[ -n "$fields" ] || die "io-bench's output in $3 is not a result line"
+	echo "BENCH vmm=$1 test=$2 $fields $COUNTERS"
+}
+
 mkdir -p "$STATE"
 cmd=${1:-}
 [ $# -gt 0 ] && shift
@@ -277,5 +316,7 @@ h2g) cmd_h2g "$@" ;;
 g2h-server) cmd_g2h_server "$@" ;;
 g2h) cmd_g2h "$@" ;;
 ping) cmd_ping "$@" ;;
-*) die "unknown command '$cmd' (setup, mem, idle, h2g, g2h-server, g2h, ping)" ;;
+io-begin) cmd_io_begin "$@" ;;
+io-end) cmd_io_end "$@" ;;
+*) die "unknown command '$cmd' (setup, mem, idle, h2g, g2h-server, g2h, ping, io-begin, io-end)" ;;
 esac

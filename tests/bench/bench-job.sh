@@ -3,11 +3,15 @@
 # bench.conf, into the outer initramfs). For each repetition it boots the
 # guest once under minivmm and once under QEMU (alternating which goes first,
 # so neither always runs on a freshly booted host), each run a separate
-# bootrun of bench.spec. Console lines for bench-table.awk:
+# bootrun of bench.spec; then the same for the vhost-user runs (tests
+# minivmm-vu and qemu-vu). BENCH_VMMS and BENCH_SETS (bench.conf) narrow
+# that down. Console lines for bench-table.awk:
 #   BENCH-INFO key=value...            the machine and the programs
 #   BENCH-WARMUP vmm=NAME              an unmeasured boot before the first
 #                                      repetition; its output is not counted
 #   BENCH-RUN rep=N vmm=NAME           a run starts; bootrun's output follows
+#                                      (NAME: minivmm, qemu, or either with
+#                                      -vu for the vhost-user runs)
 #   BENCH-LOG rep=N vmm=NAME: LINE     minivmm's boot-timer and stats lines, the
 #                                      guest kernel's "APIC timer disabled", and
 #                                      the nested host's huge-page and compaction
@@ -26,8 +30,14 @@ PATH=/bin:/usr/bin
 export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage
 export GUEST_INITRD=/carry/initramfs.cpio.gz
 
+# Older bench.conf files (and hand-made ones) may lack the later settings.
+BENCH_VMMS=${BENCH_VMMS:-minivmm qemu}
+BENCH_SETS=${BENCH_SETS:-vsock vu}
+BENCH_VU_MIB=${BENCH_VU_MIB:-256}
+BENCH_VU_FILES=${BENCH_VU_FILES:-2000}
 sed -e "s/@BENCH_MEMORY_MIB@/$BENCH_MEMORY_MIB/g" -e "s/@BENCH_BYTES@/$BENCH_BYTES/g" \
-	-e "s/@BENCH_ROUNDS@/$BENCH_ROUNDS/g" /carry/bench.spec > /tmp/bench.spec || exit 3
+	-e "s/@BENCH_ROUNDS@/$BENCH_ROUNDS/g" -e "s/@BENCH_VU_MIB@/$BENCH_VU_MIB/g" \
+	-e "s/@BENCH_VU_FILES@/$BENCH_VU_FILES/g" /carry/bench.spec > /tmp/bench.spec || exit 3
 /carry/bench-host.sh setup || exit 3
 
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -38,6 +48,11 @@ echo "BENCH-INFO qemu=$(qemu-system-x86_64 --version 2>&1 | head -n 1)"
 echo "BENCH-INFO nested_thp=enabled:$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" \
 	"defrag:$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null)"
 echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES rounds=$BENCH_ROUNDS"
+# shellcheck disable=SC2086 # the lists, one word each
+echo "BENCH-INFO vmms=$(echo $BENCH_VMMS | tr ' ' ,) sets=$(echo $BENCH_SETS | tr ' ' ,)" \
+	"vu_mib=$BENCH_VU_MIB vu_files=$BENCH_VU_FILES" \
+	"virtiofsd=$(/usr/lib/qemu/virtiofsd --version 2>&1 | head -n 1 | tr ' ' _)" \
+	"qemu_storage_daemon=$(qemu-storage-daemon --version 2>&1 | head -n 1 | tr ' ' _)"
 
 # Both transfers arrived whole: the checksums the senders printed are the
 # ones the receivers printed (host side from bench-host.sh, guest side from
@@ -77,7 +92,9 @@ run_once() {
 	tr -d '\r' < "$log" |
 		grep -a "boot-timer:\|minivmm: stats:\|APIC timer disabled" |
 		sed "s/^/BENCH-LOG rep=$rep vmm=$1: /"
-	if [ "$status" -eq 0 ]; then
+	# The vsock runs carry checksummed data; the vhost-user runs' data is
+	# checked by the boot tests (tests/boot/vhost-user-tests.spec).
+	if [ "$status" -eq 0 ] && [ "${1%-vu}" = "$1" ]; then
 		if check_data "$log"; then
 			echo "BENCH-CHECK rep=$rep vmm=$1 data=ok"
 		else
@@ -92,7 +109,7 @@ mkdir -p /tmp/bench-logs /tmp/boot-logs
 # One unmeasured boot of each VMM first. The nested host's first guest boot
 # has been its fastest in every run (docs/benchmarks.md), and repetition 1
 # would always give it to minivmm.
-for vmm in minivmm qemu; do
+for vmm in $BENCH_VMMS; do
 	echo "BENCH-WARMUP vmm=$vmm"
 	/carry/bootrun -l /tmp/bench-logs /tmp/bench.spec "warmup-$vmm" ||
 		echo "BENCH-WARMUP vmm=$vmm failed (status $?, not counted)"
@@ -100,9 +117,20 @@ done
 failed=0
 rep=1
 while [ "$rep" -le "$BENCH_REPS" ]; do
-	order="minivmm qemu"
-	[ $((rep % 2)) -eq 0 ] && order="qemu minivmm"
-	for vmm in $order; do
+	order=$BENCH_VMMS
+	# shellcheck disable=SC2086 # the list, one word each
+	[ $((rep % 2)) -eq 0 ] && order=$(echo $BENCH_VMMS | awk '{ for (i = NF; i >= 1; i--) printf "%s ", $i }')
+	runs=
+	for set in $BENCH_SETS; do
+		for vmm in $order; do
+			case "$set" in
+			vsock) runs="$runs $vmm" ;;
+			vu) runs="$runs $vmm-vu" ;;
+			*) echo "bench-job: unknown set '$set' in BENCH_SETS (vsock, vu)" >&2; exit 3 ;;
+			esac
+		done
+	done
+	for vmm in $runs; do
 		attempt=0
 		while :; do
 			echo "BENCH-RUN rep=$rep vmm=$vmm"

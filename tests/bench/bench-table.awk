@@ -1,7 +1,8 @@
 # bench-table.awk: turn the console of a `make bench` run (bench-job.sh,
 # bootrun and bench-host.sh lines, carriage returns removed) into one
 # Markdown table: each metric's median and range (min-max) over the runs that
-# passed, for minivmm and QEMU, their ratio, and the target.
+# passed, for minivmm and QEMU, their ratio, and the target. The vhost-user
+# runs (minivmm-vu, qemu-vu: their own boots) fill the table's last rows.
 #
 #   awk -f bench-table.awk console.log
 #
@@ -28,6 +29,14 @@ function commit(vmm,    k, n) {
 	# loading and decompressing the kernel. The rest is the guest's own.
 	if ("boot.init_wall_s" in run && "boot.init_guest_s" in run)
 		run["boot.before_kernel_clock_s"] = run["boot.init_wall_s"] - run["boot.init_guest_s"]
+	# Exits per MiB moved (fs-read, blk-read) and per file operation (fs-meta:
+	# create, stat and unlink of each file).
+	if (run["fs-read.bytes"] > 0)
+		run["fs-read.uexits_per_mib"] = run["fs-read.uexits"] / (run["fs-read.bytes"] / 1048576)
+	if (run["blk-read.bytes"] > 0)
+		run["blk-read.uexits_per_mib"] = run["blk-read.uexits"] / (run["blk-read.bytes"] / 1048576)
+	if (run["fs-meta.files"] > 0)
+		run["fs-meta.uexits_per_op"] = run["fs-meta.uexits"] / (3 * run["fs-meta.files"])
 	if (run["ping.trips"] > 0) {
 		run["ping.uexits_per_trip"] = run["ping.uexits"] / run["ping.trips"]
 		run["ping.wakeups_per_trip"] = run["ping.wakeups"] / run["ping.trips"]
@@ -58,6 +67,8 @@ function stats(vmm, key,    n, i, j, v, tmp) {
 	return n
 }
 
+# The columns' names: "minivmm" and "qemu", with sfx ("-vu") for the
+# vhost-user runs.
 function cell(vmm, key, fmt, scale) {
 	if (!stats(vmm, key))
 		return "n/a"
@@ -69,10 +80,10 @@ function cell(vmm, key, fmt, scale) {
 # One table row. target: "" (none), "ratio<=X", "ratio>=X" or "minivmm<=X"
 # (X in the row's unit, after scaling).
 function row(label, key, fmt, scale, target,    a, b, ma, mb, r, ratio, verdict, t, x) {
-	a = cell("minivmm", key, fmt, scale)
-	ma = stats("minivmm", key) ? med : ""
-	b = cell("qemu", key, fmt, scale)
-	mb = stats("qemu", key) ? med : ""
+	a = cell("minivmm" sfx, key, fmt, scale)
+	ma = stats("minivmm" sfx, key) ? med : ""
+	b = cell("qemu" sfx, key, fmt, scale)
+	mb = stats("qemu" sfx, key) ? med : ""
 	# Rows without data are left out, except the targets': those say so.
 	if (a == "n/a" && b == "n/a" && target == "")
 		return
@@ -91,6 +102,8 @@ function row(label, key, fmt, scale, target,    a, b, ma, mb, r, ratio, verdict,
 			verdict = (r >= x ? "met" : sprintf("**missed** by %.2fx", x - r))
 		else if (t == "minivmm<" && ma != "")
 			verdict = (ma / scale <= x ? "met" : "**missed**")
+		else if (t == "minivmm<" && sfx != "" && runs["minivmm" sfx] == 0)
+			verdict = "not run"
 		else
 			verdict = "not measured"
 		if (t == "ratio<")
@@ -219,6 +232,13 @@ $4 == "BENCH" && $3 == "s:" {
 	next
 }
 
+# The transport's counters, one line per virtio-mmio slot: QueueNotify
+# writes that reached minivmm, all devices together.
+/^BENCH-LOG .*minivmm: stats: .* \(slot [0-9]+\) queue_notify_writes=[0-9]+/ {
+	match($0, /queue_notify_writes=[0-9]+/)
+	run["stats.queue_notify_writes_all"] += substr($0, RSTART + 20, RLENGTH - 20)
+}
+
 /^BENCH-LOG .*minivmm: stats: / {
 	take_pairs("stats.", 6)
 	next
@@ -229,8 +249,12 @@ END {
 		print "- " info[i]
 	printf "- runs passed: minivmm %d of %d, QEMU %d of %d\n", passed["minivmm"],
 		runs["minivmm"], passed["qemu"], runs["qemu"]
+	if (runs["minivmm-vu"] + runs["qemu-vu"] > 0)
+		printf "- vhost-user runs passed (virtio-fs through virtiofsd, virtio-blk through" \
+			" qemu-storage-daemon): minivmm %d of %d, QEMU %d of %d\n", passed["minivmm-vu"],
+			runs["minivmm-vu"], passed["qemu-vu"], runs["qemu-vu"]
 	printf "- attempts that failed and were run again (their reasons are in runs.log): minivmm %d, QEMU %d\n\n",
-		retried["minivmm"], retried["qemu"]
+		retried["minivmm"] + retried["minivmm-vu"], retried["qemu"] + retried["qemu-vu"]
 	print "Each cell: median (min-max) over the runs that passed. Ratio: minivmm / QEMU, of the medians."
 	print ""
 	print "| metric | minivmm | QEMU | ratio | target |"
@@ -264,7 +288,22 @@ END {
 	row("minivmm --stats, whole run: coalesced_writes (UART output that did not exit)", "stats.coalesced_writes", "%.0f", 1, "")
 	row("minivmm --stats, whole run: mmio_exits", "stats.mmio_exits", "%.0f", 1, "")
 	row("minivmm --stats, whole run: main_loop_wakeups", "stats.main_loop_wakeups", "%.0f", 1, "")
+	if (runs["minivmm-vu"] + runs["qemu-vu"] > 0) {
+		sfx = "-vu"
+		row("virtio-fs: sequential read of a large file, cold guest cache (MiB/s)", "fs-read.mib_s", "%.1f", 1, "ratio>=1.0")
+		row("virtio-fs: creates per second", "fs-meta.create_ops_s", "%.0f", 1, "")
+		row("virtio-fs: stats per second (guest caches dropped)", "fs-meta.stat_ops_s", "%.0f", 1, "")
+		row("virtio-fs: unlinks per second", "fs-meta.unlink_ops_s", "%.0f", 1, "")
+		row("virtio-blk: sequential read, O_DIRECT, 1 MiB reads (MiB/s)", "blk-read.mib_s", "%.1f", 1, "")
+		row("virtio-fs read: exits to the VMM per MiB", "fs-read.uexits_per_mib", "%.2f", 1, "")
+		row("virtio-fs create/stat/unlink: exits to the VMM per operation", "fs-meta.uexits_per_op", "%.3f", 1, "")
+		row("virtio-blk read: exits to the VMM per MiB", "blk-read.uexits_per_mib", "%.2f", 1, "")
+		row("virtio-fs read: VMM thread wake-ups", "fs-read.wakeups", "%.0f", 1, "")
+		row("virtio-blk read: VMM thread wake-ups", "blk-read.wakeups", "%.0f", 1, "")
+		row("minivmm --stats, vhost-user runs: QueueNotify writes reaching minivmm (all devices)", "stats.queue_notify_writes_all", "%.0f", 1, "minivmm<=0")
+		sfx = ""
+	}
 	print ""
 	boot_note()
-	exit (passed["minivmm"] + passed["qemu"] > 0 ? 0 : 1)
+	exit (passed["minivmm"] + passed["qemu"] + passed["minivmm-vu"] + passed["qemu-vu"] > 0 ? 0 : 1)
 }

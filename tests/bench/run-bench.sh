@@ -15,6 +15,11 @@
 #   BENCH_BYTES       bytes per transfer, each direction (default 256M; K/M/G)
 #   BENCH_ROUNDS      1-byte round trips for the latency (default 10000)
 #   BENCH_MEMORY_MIB  guest RAM for both VMMs (default 256)
+#   BENCH_VMMS        which VMMs (default "minivmm qemu")
+#   BENCH_SETS        which runs: vsock (the rows above), vu (virtio-fs and
+#                     virtio-blk through vhost-user backends); default "vsock vu"
+#   BENCH_VU_MIB      size of the shared file and of the disk (default 256)
+#   BENCH_VU_FILES    files created, stat-ed and removed (default 2000)
 #   BENCH_OUT         output directory (default build/bench)
 #   QEMU_DATA_DIR     where qboot.rom and linuxboot_dma.bin are (default /usr/share/qemu)
 # and those of nested-host.sh (NESTED_TIMEOUT_S, ...).
@@ -37,6 +42,10 @@ reps=${BENCH_REPS:-3}
 bytes=${BENCH_BYTES:-256M}
 rounds=${BENCH_ROUNDS:-10000}
 memory=${BENCH_MEMORY_MIB:-256}
+vmms=${BENCH_VMMS:-minivmm qemu}
+sets=${BENCH_SETS:-vsock vu}
+vu_mib=${BENCH_VU_MIB:-256}
+vu_files=${BENCH_VU_FILES:-2000}
 out=${BENCH_OUT:-$NESTED_ROOT/build/bench}
 qemu_data=${QEMU_DATA_DIR:-/usr/share/qemu}
 images=$NESTED_ROOT/guest-images/out
@@ -46,11 +55,19 @@ bench_fail() {
 	exit 2
 }
 
-for v in "$reps" "$rounds" "$memory"; do
+for v in "$reps" "$rounds" "$memory" "$vu_mib" "$vu_files"; do
 	case "$v" in
-	'' | *[!0-9]*) bench_fail "BENCH_REPS, BENCH_ROUNDS and BENCH_MEMORY_MIB take a number ('$v')" ;;
+	'' | *[!0-9]*) bench_fail "BENCH_REPS, BENCH_ROUNDS, BENCH_MEMORY_MIB, BENCH_VU_MIB and" \
+		"BENCH_VU_FILES take a number ('$v')" ;;
 	esac
 done
+for v in $vmms; do
+	case "$v" in minivmm | qemu) ;; *) bench_fail "BENCH_VMMS takes minivmm and qemu ('$v')" ;; esac
+done
+for v in $sets; do
+	case "$v" in vsock | vu) ;; *) bench_fail "BENCH_SETS takes vsock and vu ('$v')" ;; esac
+done
+[ "$vu_mib" -ge 40 ] || bench_fail "BENCH_VU_MIB must be at least 40"
 case "$bytes" in
 [0-9]*[KMG] | [0-9]*) ;;
 *) bench_fail "BENCH_BYTES takes a size such as 256M ('$bytes')" ;;
@@ -61,15 +78,21 @@ bench_prereqs bench_fail "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz
 	"$images/programs/vsock-tool" "$qemu_data/qboot.rom" "$qemu_data/linuxboot_dma.bin"
 mkdir -p "$out" || exit 2
 
-# QEMU and its libraries are copied in (nested_add_dynamic_tool); socat,
-# the default extra tool, is not needed here.
-export NESTED_HOST_TOOLS=qemu-system-x86_64
+# QEMU and the vhost-user backends, with their libraries, are copied in
+# (nested_add_dynamic_tool); socat, the default extra tool, is not needed.
+export NESTED_HOST_TOOLS="qemu-system-x86_64 $NESTED_VHOST_USER_BACKENDS"
 if [ -z "${NESTED_MEMORY_MIB:-}" ]; then
+	# The vhost-user runs keep the file and the disk image in the nested
+	# host's /tmp (a tmpfs: RAM), which holds at most half of it.
 	NESTED_MEMORY_MIB=$((memory + 1024 > 2048 ? memory + 1024 : 2048))
+	[ $((NESTED_MEMORY_MIB / 2)) -ge $((vu_mib * 2 + 256)) ] ||
+		NESTED_MEMORY_MIB=$(((vu_mib * 2 + 256) * 2))
 	export NESTED_MEMORY_MIB
 fi
 # A safety net only: about 2 minutes a run is usual.
-export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * 2 * 400))}
+# shellcheck disable=SC2086 # count the words
+nruns=$(($(echo $vmms | wc -w) * $(echo $sets | wc -w)))
+export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * nruns * 400))}
 export NESTED_CONSOLE_LOG=$out/console.log
 export NESTED_TEST_LOGS=$out/runs.log
 rm -f "$NESTED_CONSOLE_LOG" "$NESTED_TEST_LOGS" "$out/table.md"
@@ -84,6 +107,10 @@ trap "rm -f '$conf'; nested_cleanup" EXIT
 	echo "BENCH_BYTES=$bytes"
 	echo "BENCH_ROUNDS=$rounds"
 	echo "BENCH_MEMORY_MIB=$memory"
+	echo "BENCH_VMMS='$vmms'"
+	echo "BENCH_SETS='$sets'"
+	echo "BENCH_VU_MIB=$vu_mib"
+	echo "BENCH_VU_FILES=$vu_files"
 } > "$conf"
 
 start=$(date +%s%N)
@@ -91,10 +118,12 @@ nested_build_initramfs "$here/bench-job.sh" "$minivmm=minivmm" \
 	"$NESTED_ROOT/build/boot/bootrun=bootrun" "$images/bzImage=bzImage" \
 	"$images/initramfs.cpio.gz=initramfs.cpio.gz" "$images/programs/vsock-tool=vsock-tool" \
 	"$here/bench.spec=bench.spec" "$here/bench-host.sh=bench-host.sh" "$conf=bench.conf" \
+	"$NESTED_HERE/vhost-user-host.sh=vhost-user-host.sh" \
 	"$qemu_data/qboot.rom=qboot.rom" "$qemu_data/linuxboot_dma.bin=linuxboot_dma.bin" ||
 	bench_fail "building the nested host's initramfs failed"
-echo "run-bench: $reps repetitions of minivmm and QEMU, $bytes per transfer," \
-	"$rounds round trips, guest RAM $memory MiB; booting the nested host" \
+echo "run-bench: $reps repetitions of ${vmms// / and } (runs: $sets), $bytes per transfer," \
+	"$rounds round trips, guest RAM $memory MiB, vhost-user $vu_mib MiB and $vu_files files;" \
+	"booting the nested host" \
 	"(QEMU TCG, ${NESTED_MEMORY_MIB} MiB, ${NESTED_CPUS:-1} vCPUs)" >&2
 nested_run batch
 took_ms=$((($(date +%s%N) - start) / 1000000))

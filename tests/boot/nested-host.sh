@@ -33,7 +33,10 @@
 #                       (debugging a stuck outer VM: info registers -a)
 #   NESTED_KERNEL_DEB   use this linux-image .deb instead of downloading one
 #   NESTED_HOST_TOOLS   programs from this machine to carry in, with their
-#                       libraries (default: socat, the vsock peer for tests)
+#                       libraries: a name goes to /usr/bin, an absolute path
+#                       keeps its path (default: socat, the vsock peer for
+#                       tests, and the two vhost-user backends of Debian's
+#                       qemu-system-common, NESTED_VHOST_USER_BACKENDS)
 
 NESTED_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NESTED_ROOT=$(cd "$NESTED_HERE/../.." && pwd)
@@ -68,7 +71,10 @@ NESTED_EXIT_HOST=4
 # The outer init's line once the modules are in and the devices are there.
 NESTED_READY_LINE="nested-host: /dev/kvm and /dev/vhost-vsock ready after"
 
-NESTED_HOST_TOOLS=${NESTED_HOST_TOOLS-socat}
+# virtio-fs and virtio-blk backends that minivmm and QEMU talk vhost-user
+# to (docs/vhost-user.md), at the paths minivmm looks for them.
+NESTED_VHOST_USER_BACKENDS="/usr/lib/qemu/virtiofsd /usr/bin/qemu-storage-daemon"
+NESTED_HOST_TOOLS=${NESTED_HOST_TOOLS-socat $NESTED_VHOST_USER_BACKENDS}
 
 NESTED_WORK=
 NESTED_QEMU_PID=
@@ -261,15 +267,26 @@ nested_build_initramfs() {
 	done
 	# Uncompressed: unpacking gzip under TCG would cost outer boot time.
 	(cd "$root" && find . | cpio -o -H newc --quiet) > "$NESTED_WORK/outer.cpio" || return 1
+	nested_log "outer initramfs: $(($(stat -c %s "$NESTED_WORK/outer.cpio") / 1024)) KiB"
 }
 
 # nested_add_dynamic_tool ROOT PROGRAM: copy a program from this machine,
-# with the shared libraries ldd names (at the same paths), into ROOT/usr/bin:
-# a peer that nobody in this project wrote, such as socat.
+# with the shared libraries ldd names (at the same paths), into ROOT: a peer
+# or backend that nobody in this project wrote, such as socat or virtiofsd.
+# PROGRAM as a name is looked up in PATH and goes to ROOT/usr/bin (ROOT/bin
+# is busybox's); as an absolute path it keeps that path.
 nested_add_dynamic_tool() {
-	local root=$1 prog lib
-	prog=$(command -v "$2") || { nested_log "$2 is not installed"; return 1; }
-	mkdir -p "$root/usr/bin" && cp "$prog" "$root/usr/bin/" || return 1
+	local root=$1 prog lib dest
+	case "$2" in
+	/*)
+		prog=$2
+		dest=$root$(dirname "$2")
+		[ -x "$prog" ] || { nested_log "$2 is not installed"; return 1; } ;;
+	*)
+		prog=$(command -v "$2") || { nested_log "$2 is not installed"; return 1; }
+		dest=$root/usr/bin ;;
+	esac
+	mkdir -p "$dest" && cp "$prog" "$dest/" || return 1
 	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
 		mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib" || return 1
 	done

@@ -37,6 +37,24 @@ die() {
 	report "$code"
 }
 
+# Give the host a root that is a mount of its own, as a host booted from a
+# disk has. The kernel unpacked us into rootfs, the first mount, which has no
+# parent; pivot_root(2) refuses (EINVAL) a caller whose root is such a mount,
+# and virtiofsd's default sandbox (-o sandbox=namespace) pivots into the
+# shared directory. So, before anything else is mounted, bind the initramfs
+# onto a directory of its own, move that mount over / and chroot into it:
+# what switch_root does, without copying the files into a new tmpfs or
+# deleting them from rootfs. Run a second time from there with the
+# variable set; nothing else changes (same files, same tmpfs underneath).
+if [ "${NESTED_ROOT_MOUNTED:-}" != 1 ]; then
+	if mkdir -p /root-mount && mount -o bind / /root-mount && cd /root-mount &&
+		mount -o move . /; then
+		export NESTED_ROOT_MOUNTED=1
+		exec chroot . /init
+	fi
+	root_failed=1
+fi
+
 mount -t proc proc /proc || die $FAIL_SETUP "mounting /proc failed"
 mount -t sysfs sysfs /sys || die $FAIL_SETUP "mounting /sys failed"
 mount -t devtmpfs devtmpfs /dev || die $FAIL_SETUP "mounting devtmpfs on /dev failed"
@@ -44,6 +62,7 @@ mkdir -p /dev/pts
 mount -t devpts -o ptmxmode=0666 devpts /dev/pts || die $FAIL_SETUP "mounting /dev/pts failed"
 mount -t tmpfs tmpfs /tmp || die $FAIL_SETUP "mounting /tmp failed"
 [ -c /dev/port ] || die $FAIL_SETUP "/dev/port is missing (kernel without CONFIG_DEVPORT)"
+[ -z "${root_failed:-}" ] || die $FAIL_SETUP "could not make the initramfs a mounted root"
 
 for m in $MODULES; do
 	insmod "/modules/$m.ko" || die $FAIL_MODULE "loading kernel module $m failed"

@@ -21,8 +21,9 @@
 # The outer console goes to build/boot-tests/console.log and every test's own
 # console to build/boot-tests/tests.log ($BOOT_TESTS_OUT instead of
 # build/boot-tests if set; BOOT_TESTS_SPEC replaces the spec; BOOT_TESTS_CARRY
-# adds files, PATH=NAME words, to /carry). More settings:
-# see nested-host.sh.
+# adds files, PATH=NAME words, to /carry; BOOT_TESTS_QEMU=1 carries Debian's
+# QEMU too, with its libraries and the firmware its microvm loads, for tests
+# that run a reference under it). More settings: see nested-host.sh.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -106,6 +107,14 @@ fi
 guest_tools=$NESTED_ROOT/build/boot/guest-net-tools.cpio.gz
 nested_guest_tools "$guest_tools" "$here/net/net-source" || exit 2
 
+# QEMU for reference tests: 18 MB and its libraries, so only when asked.
+qemu=()
+if [ "${BOOT_TESTS_QEMU:-}" = 1 ]; then
+	NESTED_HOST_TOOLS="$NESTED_HOST_TOOLS qemu-system-x86_64"
+	qemu=("${QEMU_DATA_DIR:-/usr/share/qemu}/qboot.rom=qboot.rom"
+		"${QEMU_DATA_DIR:-/usr/share/qemu}/linuxboot_dma.bin=linuxboot_dma.bin")
+fi
+
 start=$(date +%s%N)
 nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootrun=bootrun" \
 	"$images/bzImage=bzImage" "$images/initramfs.cpio.gz=initramfs.cpio.gz" \
@@ -114,7 +123,8 @@ nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootru
 	"$here/ci-runner.sh=ci-runner.sh" "$NESTED_ROOT/build/boot/run-as=run-as" \
 	"$here/ci-doc-example.sh=ci-doc-example.sh" "$NESTED_ROOT/docs/ci.md=ci.md" \
 	"$guest_tools=guest-net-tools.cpio.gz" "$here/net/net-peer.sh=net-peer.sh" \
-	"$spec=boot-tests.spec" "${stock[@]}" ${BOOT_TESTS_CARRY:-} || exit 2
+	"$here/vhost-user-host.sh=vhost-user-host.sh" \
+	"$spec=boot-tests.spec" "${stock[@]}" "${qemu[@]}" ${BOOT_TESTS_CARRY:-} || exit 2
 echo "run-nested-tests: booting the nested host (QEMU TCG, ${NESTED_MEMORY_MIB} MiB," \
 	"${NESTED_CPUS:-1} vCPUs)" >&2
 nested_run batch
