@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <linux/vhost.h>
+#include <linux/vm_sockets.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lib/device_node.h"
@@ -79,12 +81,34 @@ static int set_auto_cid(struct vhost_vsock *v)
 	return error_status(EXIT_CID_TAKEN);
 }
 
+/* Whether a host-to-guest transport is registered with AF_VSOCK: only then
+ * may a socket bind to CID 2, VMADDR_CID_HOST (net/vmw_vsock/af_vsock.c,
+ * __vsock_bind -> vsock_find_cid). Without the vsock core loaded there is
+ * none, and no socket is made (it would load the module). */
+static bool h2g_registered(void)
+{
+	if (access("/sys/module/vsock", F_OK) != 0)
+		return false;
+	int s = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return false;
+	struct sockaddr_vm a = {
+		.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_HOST, .svm_port = VMADDR_PORT_ANY,
+	};
+	bool bound = bind(s, (struct sockaddr *)&a, sizeof(a)) == 0;
+	log_debug("vsock: a bind to CID 2 %s: %s", bound ? "works" : "fails",
+		  bound ? "a host-side transport is registered" : strerror(errno));
+	close(s);
+	return bound;
+}
+
 /* Why /dev/vhost-vsock did not open, with the fix (virtio/vsock_host.c). */
 static int open_failed(int open_errno)
 {
 	struct vsock_host_facts f = {
 		.open_errno = open_errno,
 		.vhost_vsock_loaded = access("/sys/module/vhost_vsock", F_OK) == 0,
+		.h2g_registered = h2g_registered(),
 		.vmci_transport_loaded = access("/sys/module/vmw_vsock_vmci_transport", F_OK) == 0,
 	};
 	char msg[ERROR_MAX];

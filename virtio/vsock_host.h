@@ -10,6 +10,9 @@
 struct vsock_host_facts {
 	int open_errno;             /* errno of open("/dev/vhost-vsock") */
 	bool vhost_vsock_loaded;    /* /sys/module/vhost_vsock */
+	/* A host-to-guest transport is registered with AF_VSOCK: a socket may
+	 * bind to CID 2 (VMADDR_CID_HOST). */
+	bool h2g_registered;
 	bool vmci_transport_loaded; /* /sys/module/vmw_vsock_vmci_transport */
 };
 

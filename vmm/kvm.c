@@ -182,10 +182,19 @@ static int create_vm(struct kvm *kvm, uint64_t memory_bytes, bool shared_memory)
 
 	kvm->vm_fd = ioctl(kvm->sys_fd, KVM_CREATE_VM, 0);
 	if (kvm->vm_fd < 0 && errno == EBUSY) {
-		/* kvm_intel/kvm_amd enable VMX/SVM on the first VM; another
-		 * hypervisor holding it makes that fail. */
-		error_errno("KVM_CREATE_VM (is another hypervisor, such as VirtualBox or "
-			    "VMware, using the CPU's virtualization extensions? stop it)");
+		/* KVM turns the CPU's virtualization on when the first VM is
+		 * created and off when the last one goes (virt/kvm/kvm_main.c,
+		 * hardware_enable_all: EBUSY when any CPU refuses). A CPU
+		 * refuses when someone else has it on already: EFER.SVME set
+		 * (arch/x86/kvm/svm/svm.c, svm_hardware_enable) or CR4.VMXE set
+		 * (vmx.c, vmx_hardware_enable), as VirtualBox or VMware leave
+		 * it while they run a VM. */
+		error_set("KVM_CREATE_VM: %s: KVM could not turn on the CPU's virtualization "
+			  "(AMD SVM / Intel VT-x) because another hypervisor holds it (VirtualBox, "
+			  "VMware; the kernel log says 'kvm: enabling virtualization on CPU<n> "
+			  "failed'): stop that hypervisor's VMs, or unload its driver (e.g. rmmod "
+			  "vboxdrv), and run again",
+			  strerror(errno));
 		return error_status(EXIT_KVM_UNUSABLE);
 	}
 	if (kvm->vm_fd < 0)

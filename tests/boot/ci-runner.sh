@@ -78,6 +78,94 @@ no-vhost-vsock)
 	r=$?
 	insmod /modules/vhost_vsock.ko || { echo "FAIL: insmod vhost_vsock"; exit 1; }
 	exit $r ;;
+vsock-busy)
+	# Another host-side vsock transport holds AF_VSOCK. In Linux 6.1 the
+	# only one besides vhost_vsock is VMware's: vmw_vsock_vmci_transport
+	# takes the host-to-guest role when a VMCI host context is created (a
+	# VMware VM starts) and vhost_vsock does not hold it already; it keeps
+	# the role until it is unloaded. Then vhost_vsock cannot load (EBUSY,
+	# net/vmw_vsock/af_vsock.c vsock_core_register). other-hypervisor
+	# vmci-vm makes the context the way VMware's vmx does (/dev/vmci).
+	vv_dev=$(cat /sys/class/misc/vhost-vsock/dev)
+	rmmod vhost_vsock || { echo "FAIL: rmmod vhost_vsock"; exit 1; }
+	r=0
+	if ! { insmod /modules/vmw_vmci.ko && insmod /modules/vmw_vsock_vmci_transport.ko &&
+		/carry/other-hypervisor vmci-vm; }; then
+		echo "FAIL: setting up VMCI"
+		r=1
+	fi
+	if [ $r = 0 ]; then
+		if insmod /modules/vhost_vsock.ko 2>/tmp/insmod.err; then
+			echo "FAIL: vhost_vsock loaded beside VMware's transport"
+			r=1
+		else
+			echo "insmod vhost_vsock: $(cat /tmp/insmod.err)"
+			grep -q 'Device or resource busy' /tmp/insmod.err ||
+				{ echo "FAIL: insmod vhost_vsock did not fail with EBUSY"; r=1; }
+		fi
+	fi
+	fix='rmmod vmw_vsock_vmci_transport; modprobe vhost_vsock'
+	if [ $r = 0 ]; then
+		# With devtmpfs there is no node: ENOENT.
+		expect_status 15 "/dev/vhost-vsock: No such file or directory: VMware's vsock transport \(vmw_vsock_vmci_transport\) holds the host side of AF_VSOCK.*$fix" \
+			"$minivmm" --kernel "$kernel" --vsock-cid 3 || r=1
+		# A static node (what udev makes from the module's devname alias,
+		# so that opening it loads the module): misc_open finds no driver
+		# once loading fails, ENODEV.
+		mknod /dev/vhost-vsock c "${vv_dev%%:*}" "${vv_dev##*:}"
+		expect_status 15 "/dev/vhost-vsock: No such device: VMware's vsock transport .*$fix" \
+			"$minivmm" --kernel "$kernel" --vsock-cid auto || r=1
+		rm -f /dev/vhost-vsock
+	fi
+	# Put the host back: the fix the message gives.
+	rmmod vmw_vsock_vmci_transport 2>/dev/null
+	rmmod vmw_vmci 2>/dev/null
+	if [ ! -d /sys/module/vhost_vsock ]; then
+		insmod /modules/vhost_vsock.ko || { echo "FAIL: insmod vhost_vsock afterwards"; exit 1; }
+	fi
+	[ -c /dev/vhost-vsock ] || { echo "FAIL: no /dev/vhost-vsock afterwards"; exit 1; }
+	exit $r ;;
+kvm-busy)
+	# Another hypervisor holds the CPU's virtualization. KVM turns AMD SVM
+	# on (EFER.SVME) when the first VM is created and off when the last
+	# goes; if it is on already, someone else has it and KVM_CREATE_VM
+	# fails with EBUSY (virt/kvm/kvm_main.c hardware_enable_all,
+	# arch/x86/kvm/svm/svm.c svm_hardware_enable). other-hypervisor sets
+	# EFER.SVME as VirtualBox's vboxdrv does while it runs a VM. The host's
+	# idle VM (kvm-keeper, outer-init.sh) keeps SVM on, so it goes away for
+	# the test and comes back: two flips of KVM's static keys, which one
+	# outer CPU takes without harm (kvm-keeper.c).
+	[ -d /sys/module/msr ] || insmod /modules/msr.ko || { echo "FAIL: insmod msr"; exit 1; }
+	for p in $(pidof kvm-keeper); do
+		kill "$p"
+	done
+	r=0
+	n=0
+	until [ "$(/carry/other-hypervisor svm show)" = off ]; do
+		n=$((n + 1))
+		if [ "$n" -gt 100 ]; then
+			echo "FAIL: KVM still has SVM on 10 s after kvm-keeper went (another VM alive?)"
+			r=1
+			break
+		fi
+		sleep 0.1
+	done
+	msg='kvm: enabling virtualization on CPU0 failed'
+	before=$(dmesg | grep -c "$msg")
+	if [ $r = 0 ] && /carry/other-hypervisor svm hold; then
+		expect_status 12 "KVM_CREATE_VM: Device or resource busy: KVM could not turn on the CPU's virtualization .*another hypervisor holds it.*stop that hypervisor's VMs" \
+			"$minivmm" --kernel "$kernel" || r=1
+		after=$(dmesg | grep -c "$msg")
+		echo "kernel log: '$msg' $((after - before)) time(s)"
+		[ "$after" -gt "$before" ] || { echo "FAIL: the kernel did not log it"; r=1; }
+	else
+		r=1
+	fi
+	/carry/other-hypervisor svm release || r=1
+	# The idle VM back, in its own session so that it outlives this test.
+	setsid /bin/kvm-keeper </dev/null >/tmp/kvm-keeper.log 2>&1 ||
+		{ echo "FAIL: kvm-keeper did not come back: $(cat /tmp/kvm-keeper.log)"; r=1; }
+	exit $r ;;
 cid-taken)
 	"$minivmm" --kernel "$kernel" --initrd "$initrd" --vsock-cid 3 \
 		--cmdline 'minivmm.run="sleep 600"' </dev/null >/tmp/holder.out 2>&1 &

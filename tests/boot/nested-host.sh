@@ -47,6 +47,10 @@ NESTED_MODULES+=" vmw_vsock_virtio_transport_common vhost_vsock"
 # virtio-net's host side: tun (taps), tap (macvtap's core, which vhost_net
 # links against) and vhost_net.
 NESTED_MODULES+=" tun tap vhost_net"
+# Copied to /modules but not loaded: the boot tests of exit statuses 12 and
+# 15 (tests/boot/ci-runner.sh) load them. msr: /dev/cpu/N/msr; vmw_vmci and
+# vmw_vsock_vmci_transport: VMware's VMCI and its vsock transport.
+NESTED_EXTRA_MODULES="msr vmw_vmci vmw_vsock_vmci_transport"
 
 # Must match outer-init.sh.
 NESTED_STATUS_BASE=16
@@ -136,7 +140,7 @@ nested_unpack_kernel() {
 	fi
 	mkdir -p "$dir/modules"
 	cp "$f" "$dir/vmlinuz"
-	for m in $NESTED_MODULES; do
+	for m in $NESTED_MODULES $NESTED_EXTRA_MODULES; do
 		f=$(find "$tmp/root/lib/modules" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
 		case "$f" in
 		"")
@@ -173,7 +177,7 @@ nested_kernel_dir() {
 	dir=$NESTED_CACHE/debian-kernel-$ver
 	local complete=1
 	[ -s "$dir/vmlinuz" ] || complete=0
-	for m in $NESTED_MODULES; do
+	for m in $NESTED_MODULES $NESTED_EXTRA_MODULES; do
 		[ -s "$dir/modules/$m.ko" ] || complete=0
 	done
 	if [ "$complete" = 1 ]; then
@@ -203,10 +207,19 @@ nested_kernel_dir() {
 		rm -rf "$tmp"
 		return 1
 	fi
-	# Replace an incomplete copy; if another run got there first, theirs
-	# is as good as ours.
-	rm -rf "$dir"
-	mv -T "$tmp/kernel" "$dir" 2>/dev/null
+	if [ -s "$dir/vmlinuz" ]; then
+		# A copy that lacks only some modules (the module lists grew):
+		# add them one by one (a rename each), so that another run
+		# copying from it meanwhile sees each file whole.
+		for m in "$tmp"/kernel/modules/*.ko; do
+			[ -s "$dir/modules/${m##*/}" ] || mv -f "$m" "$dir/modules/"
+		done
+	else
+		# Replace an incomplete copy; if another run got there first,
+		# theirs is as good as ours.
+		rm -rf "$dir"
+		mv -T "$tmp/kernel" "$dir" 2>/dev/null
+	fi
 	rm -rf "$tmp"
 	if [ ! -s "$dir/vmlinuz" ]; then
 		nested_log "could not put the kernel into $dir"

@@ -121,6 +121,7 @@ nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootru
 	"$images/programs/vsock-tool=vsock-tool" "$NESTED_ROOT/tests/kvm/out/hello.bzImage=hello.bzImage" \
 	"$here/fifty-vms.sh=fifty-vms.sh" "$here/auto-cid-vms.sh=auto-cid-vms.sh" \
 	"$here/ci-runner.sh=ci-runner.sh" "$NESTED_ROOT/build/boot/run-as=run-as" \
+	"$NESTED_ROOT/build/boot/other-hypervisor=other-hypervisor" \
 	"$here/ci-doc-example.sh=ci-doc-example.sh" "$NESTED_ROOT/docs/ci.md=ci.md" \
 	"$guest_tools=guest-net-tools.cpio.gz" "$here/net/net-peer.sh=net-peer.sh" \
 	"$here/vhost-user-host.sh=vhost-user-host.sh" \

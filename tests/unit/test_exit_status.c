@@ -88,15 +88,30 @@ Test(vsock_host, each_cause_its_status_and_fix)
 	cr_assert(strstr(m, "modprobe vhost_vsock"), "%s", m);
 	f = (struct vsock_host_facts){ .open_errno = ENODEV };
 	cr_assert_eq(vsock_host_diagnose(&f, m, sizeof(m)), EXIT_NO_VHOST_VSOCK);
-	f = (struct vsock_host_facts){ .open_errno = ENOENT, .vmci_transport_loaded = true };
-	cr_assert_eq(vsock_host_diagnose(&f, m, sizeof(m)), EXIT_VSOCK_BUSY);
-	cr_assert(strstr(m, "vmw_vsock_vmci_transport"), "%s", m);
-	f = (struct vsock_host_facts){ .open_errno = EBUSY };
-	cr_assert_eq(vsock_host_diagnose(&f, m, sizeof(m)), EXIT_VSOCK_BUSY);
-	/* vhost_vsock loaded: the VMCI module is not what keeps it out. */
-	f = (struct vsock_host_facts){ .open_errno = ENOENT, .vhost_vsock_loaded = true,
+	/* VMware's transport holds the host side: ENOENT (devtmpfs) or ENODEV
+	 * (a static node without a driver). */
+	f = (struct vsock_host_facts){ .open_errno = ENOENT, .h2g_registered = true,
 				       .vmci_transport_loaded = true };
+	cr_assert_eq(vsock_host_diagnose(&f, m, sizeof(m)), EXIT_VSOCK_BUSY);
+	cr_assert(strstr(m, "rmmod vmw_vsock_vmci_transport"), "%s", m);
+	f.open_errno = ENODEV;
+	cr_assert_eq(vsock_host_diagnose(&f, m, sizeof(m)), EXIT_VSOCK_BUSY);
+	cr_assert(strstr(m, "No such device"), "%s", m);
+	/* Some other host-side transport. */
+	f = (struct vsock_host_facts){ .open_errno = ENOENT, .h2g_registered = true };
+	cr_assert_eq(vsock_host_diagnose(&f, m, sizeof(m)), EXIT_VSOCK_BUSY);
+	cr_assert(strstr(m, "another host-side vsock transport"), "%s", m);
+	/* The VMCI transport loaded without holding the host side (no VMware VM
+	 * started): modprobe vhost_vsock works, so that is the fix. */
+	f = (struct vsock_host_facts){ .open_errno = ENOENT, .vmci_transport_loaded = true };
 	cr_assert_eq(vsock_host_diagnose(&f, m, sizeof(m)), EXIT_NO_VHOST_VSOCK);
+	/* vhost_vsock loaded: it is the registered transport; the node is gone. */
+	f = (struct vsock_host_facts){ .open_errno = ENOENT, .vhost_vsock_loaded = true,
+				       .h2g_registered = true, .vmci_transport_loaded = true };
+	cr_assert_eq(vsock_host_diagnose(&f, m, sizeof(m)), EXIT_NO_VHOST_VSOCK);
+	/* The open itself never fails with EBUSY; were it to, it is unexpected. */
+	f = (struct vsock_host_facts){ .open_errno = EBUSY };
+	cr_assert_eq(vsock_host_diagnose(&f, m, sizeof(m)), EXIT_VMM_FAILED);
 	f = (struct vsock_host_facts){ .open_errno = EACCES };
 	cr_assert_eq(vsock_host_diagnose(&f, m, sizeof(m)), EXIT_VHOST_VSOCK_DENIED);
 	f = (struct vsock_host_facts){ .open_errno = EMFILE };
