@@ -36,6 +36,11 @@ bool halt_all_dead(const enum halt_vcpu_state *states, int n)
 	return dead > 0;
 }
 
+bool halt_guest_busy(uint64_t cpu_ns_mark, uint64_t cpu_ns_now)
+{
+	return cpu_ns_now >= cpu_ns_mark && cpu_ns_now - cpu_ns_mark >= HALT_BUSY_CPU_NS;
+}
+
 int64_t halt_probe_due_ms(int k)
 {
 	if (k < 0 || k >= HALT_PROBES)
@@ -167,6 +172,8 @@ enum halt_verdict halt_watch_tick(struct halt_watch *hw, uint64_t now_ns, bool w
 		consume_fd(hw->answer_fd);
 	if (atomic_exchange(&hw->exited, false)) {
 		/* The guest ran and exited: a new schedule from now. */
+		if (hw->vcpu_cpu_ns)
+			hw->cpu_ns_mark = hw->vcpu_cpu_ns(hw->ctx);
 		hw->last_exit_ns = now_ns;
 		hw->probes_done = 0;
 		hw->dead_rounds = 0;
@@ -192,6 +199,23 @@ enum halt_verdict halt_watch_tick(struct halt_watch *hw, uint64_t now_ns, bool w
 		due_ms = halt_probe_due_ms(0);
 	}
 	uint64_t due_ns = hw->last_exit_ns + (uint64_t)due_ms * 1000000u;
+	if (now_ns >= due_ns && hw->vcpu_cpu_ns) {
+		uint64_t cpu = hw->vcpu_cpu_ns(hw->ctx);
+		bool busy = halt_guest_busy(hw->cpu_ns_mark, cpu);
+		hw->cpu_ns_mark = cpu;
+		if (busy) {
+			/* Running without exits: this probe is made; the next
+			 * one comes on the same schedule. */
+			hw->busy_skips++;
+			hw->probes_done++;
+			due_ms = halt_probe_due_ms(hw->probes_done);
+			if (due_ms < 0) {
+				*timeout_ms = 0; /* the next tick goes idle, race-free */
+				return HALT_NOTHING;
+			}
+			due_ns = hw->last_exit_ns + (uint64_t)due_ms * 1000000u;
+		}
+	}
 	if (now_ns >= due_ns) {
 		start_round(hw);
 		return HALT_NOTHING;

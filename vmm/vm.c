@@ -139,9 +139,29 @@ static void kick_vcpus(void *ctx)
 
 /* The halt watch (vmm/halt_watch.h): the main thread probes the vCPUs
  * after the guest's exits. */
+/* CPU time of the vCPU threads together (their CPU clocks): a guest that
+ * runs without exits is not kicked by the halt watch. */
+static uint64_t vcpus_cpu_ns(void *ctx)
+{
+	struct vm *vm = ctx;
+	uint64_t total = 0;
+	for (int i = 0; i < vm->ncpus; i++) {
+		clockid_t cid;
+		struct timespec ts;
+		if (!vm->vcpus[i].started || pthread_getcpuclockid(vm->vcpus[i].thread, &cid) != 0 ||
+		    clock_gettime(cid, &ts) != 0)
+			continue;
+		total += (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	}
+	return total;
+}
+
 static int halt_up(struct vm *vm)
 {
-	return halt_watch_init(&vm->halt, vm->ncpus, clock_now_ns(), kick_vcpus, vm);
+	if (halt_watch_init(&vm->halt, vm->ncpus, clock_now_ns(), kick_vcpus, vm) < 0)
+		return -1;
+	vm->halt.vcpu_cpu_ns = vcpus_cpu_ns;
+	return 0;
 }
 
 static void halt_down(struct vm *vm)
@@ -203,7 +223,8 @@ static void stats_down(struct vm *vm)
 		"vcpu_exits=%lu pio_exits=%lu coalesced_writes=%lu mmio_exits=%lu other_exits=%lu",
 		pio + mmio + other, pio, vm->board.coalesced.replayed, mmio, other);
 	log_msg("stats", "main_loop_wakeups=%lu", vm->loop.wakeups);
-	log_msg("stats", "halt_probe_rounds=%lu", vm->halt.rounds);
+	log_msg("stats", "halt_probe_rounds=%lu halt_probes_skipped_busy=%lu", vm->halt.rounds,
+		vm->halt.busy_skips);
 	const struct boot_timer *t = &vm->board.boot_timer;
 	log_msg("stats",
 		"boot_vcpus_started_ms=%.1f boot_first_userspace_ms=%.1f boot_complete_ms=%.1f",

@@ -125,3 +125,59 @@ Test(halt_watch, running_guest_is_not_dead)
 	cr_assert_eq(t, 2000, "next probe at 3 s");
 	halt_watch_destroy(&hw);
 }
+
+/* A guest moving data through vhost runs without exits: its vCPU threads
+ * use CPU time, and the watch lets it be (no kick, no exit); a vCPU
+ * halted for good uses none and is probed as before. */
+static uint64_t fake_cpu_ns, fake_cpu_step;
+static uint64_t fake_cpu(void *ctx)
+{
+	(void)ctx;
+	fake_cpu_ns += fake_cpu_step;
+	return fake_cpu_ns;
+}
+
+Test(halt_watch, busy_guest_is_not_kicked)
+{
+	kicks = 0;
+	fake_cpu_ns = 0;
+	fake_cpu_step = HALT_BUSY_CPU_NS; /* busy between any two readings */
+	cr_assert_eq(halt_watch_init(&hw, 2, S(0), kick, NULL), 0);
+	hw.vcpu_cpu_ns = fake_cpu;
+	int t;
+	for (int k = 0; k < HALT_PROBES; k++) {
+		int64_t now = halt_probe_due_ms(k) / 1000;
+		halt_watch_tick(&hw, S(now), false, false, &t);
+		cr_assert_eq(kicks, 0, "probe %d kicked a running guest", k);
+	}
+	cr_assert_eq(hw.busy_skips, HALT_PROBES);
+	/* It then waits for an exit, as after five probes. */
+	halt_watch_tick(&hw, S(100), false, false, &t);
+	cr_assert_eq(t, -1);
+	cr_assert_eq(kicks, 0);
+	halt_watch_destroy(&hw);
+}
+
+Test(halt_watch, quiet_vcpus_are_still_probed_and_found_dead)
+{
+	kicks = 0;
+	fake_cpu_ns = 0;
+	fake_cpu_step = HALT_BUSY_CPU_NS - 1; /* halt polling, no more */
+	cr_assert_eq(halt_watch_init(&hw, 1, S(0), kick, NULL), 0);
+	hw.vcpu_cpu_ns = fake_cpu;
+	int t;
+	halt_watch_tick(&hw, S(1), false, false, &t);
+	cr_assert_eq(kicks, 1, "a vCPU using no CPU is probed");
+	answer_all(HALT_VCPU_DEAD);
+	cr_assert_eq(halt_watch_tick(&hw, S(1), false, true, &t), HALT_NOTHING);
+	answer_all(HALT_VCPU_DEAD);
+	cr_assert_eq(halt_watch_tick(&hw, S(1), false, true, &t), HALT_DEAD);
+	halt_watch_destroy(&hw);
+}
+
+Test(halt_watch, busy_threshold)
+{
+	cr_assert(halt_guest_busy(0, HALT_BUSY_CPU_NS));
+	cr_assert_not(halt_guest_busy(0, HALT_BUSY_CPU_NS - 1));
+	cr_assert_not(halt_guest_busy(5, 4), "a clock going back is not busy");
+}
