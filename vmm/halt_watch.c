@@ -202,10 +202,15 @@ enum halt_verdict halt_watch_tick(struct halt_watch *hw, uint64_t now_ns, bool w
 	if (now_ns >= due_ns && hw->vcpu_cpu_ns) {
 		uint64_t cpu = hw->vcpu_cpu_ns(hw->ctx);
 		bool busy = halt_guest_busy(hw->cpu_ns_mark, cpu);
+		uint64_t ran = cpu - hw->cpu_ns_mark;
 		hw->cpu_ns_mark = cpu;
 		if (busy) {
 			/* Running without exits: this probe is made; the next
 			 * one comes on the same schedule. */
+			if (hw->debug)
+				log_debug("halt watch: probe %d skipped: the vCPUs ran %llu ms since the "
+					  "last look, so the guest is not halted", hw->probes_done + 1,
+					  (unsigned long long)(ran / 1000000u));
 			hw->busy_skips++;
 			hw->probes_done++;
 			due_ms = halt_probe_due_ms(hw->probes_done);
