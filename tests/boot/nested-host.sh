@@ -287,14 +287,21 @@ nested_build_initramfs() {
 # with the shared libraries ldd names (at the same paths), into ROOT: a peer
 # or backend that nobody in this project wrote, such as socat or virtiofsd.
 # PROGRAM as a name is looked up in PATH and goes to ROOT/usr/bin (ROOT/bin
-# is busybox's); as an absolute path it keeps that path.
+# is busybox's); as an absolute path under /usr (a system program such as
+# /usr/lib/qemu/virtiofsd) it keeps that path; any other absolute path (a
+# program of this project's build, such as minivmm-san) goes to /usr/bin.
 nested_add_dynamic_tool() {
 	local root=$1 prog lib dest
 	case "$2" in
-	/*)
+	/usr/*)
 		prog=$2
 		dest=$root$(dirname "$2")
 		[ -x "$prog" ] || { nested_log "$2 is not installed"; return 1; } ;;
+	/*)
+		# A program of this project's build (minivmm-san): in /usr/bin.
+		prog=$2
+		dest=$root/usr/bin
+		[ -x "$prog" ] || { nested_log "$2 is missing"; return 1; } ;;
 	*)
 		prog=$(command -v "$2") || { nested_log "$2 is not installed"; return 1; }
 		dest=$root/usr/bin ;;
