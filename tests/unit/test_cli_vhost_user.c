@@ -313,7 +313,7 @@ Test(cli_vhost_user, at_most_four_devices_in_all)
 	cli_free(&c);
 	assert_fails(PARSE(&c, "--kernel", "k", "--share", "/a", "--share", "/b", "--share", "/c",
 			   "--share", "/d", "--share", "/e"), &c,
-		     "--share: at most 4 vhost-user devices (--share and --vhost-user together)");
+		     "--share: at most 4 vhost-user devices (--share, --disk and --vhost-user together)");
 	assert_fails(PARSE(&c, "--kernel", "k", "--share", "/a", "--share", "/b", "--share", "/c",
 			   "--share", "/d", "--vhost-user", "blk,socket=/e"), &c,
 		     "--vhost-user: at most 4 vhost-user devices");
@@ -367,4 +367,46 @@ Test(cli_vhost_user, option_errors)
 	assert_fails(PARSE(&c, "--kernel", "k", "--vhost-user"), &c,
 		     "option '--vhost-user' needs a value");
 	no_leaks();
+}
+
+/* --disk FILE[,readonly=on|off][,wait=SECONDS]: a virtio-blk device whose
+ * qemu-storage-daemon minivmm starts. */
+Test(cli_vhost_user, disk_forms)
+{
+	struct cli_vhost_user v;
+	cr_assert_eq(cli_parse_disk("/img/a.raw", &v), 0);
+	cr_assert_eq(v.type, CLI_VHOST_USER_BLK);
+	cr_assert_str_eq(v.image, "/img/a.raw");
+	cr_assert_null(v.socket);
+	cr_assert_not(v.readonly);
+	cr_assert_eq(v.wait_ms, CLI_VHOST_USER_WAIT_DEFAULT_MS);
+	free(v.owned);
+	cr_assert_eq(cli_parse_disk("a,,b.img,readonly=on,wait=3", &v), 0);
+	cr_assert_str_eq(v.image, "a,b.img");
+	cr_assert(v.readonly);
+	cr_assert_eq(v.wait_ms, 3000);
+	free(v.owned);
+	cr_assert_eq(cli_parse_disk("x.img,readonly=off", &v), 0);
+	cr_assert_not(v.readonly);
+	free(v.owned);
+}
+
+Test(cli_vhost_user, disk_refusals)
+{
+	struct cli_vhost_user v;
+	const struct {
+		const char *in, *msg;
+	} bad[] = {
+		{ "", "--disk: no file" },
+		{ "x.img,readonly=yes", "--disk: readonly=yes: on or off" },
+		{ "x.img,readonly=on,readonly=on", "--disk: readonly= given twice" },
+		{ "x.img,tag=a", "--disk: unknown setting 'tag'" },
+		{ "x.img,socket=/s", "--disk: unknown setting 'socket'" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		error_clear();
+		cr_assert_eq(cli_parse_disk(bad[i].in, &v), -1, "%s accepted", bad[i].in);
+		cr_assert(strstr(error_message(), bad[i].msg), "'%s' lacks '%s'", error_message(),
+			  bad[i].msg);
+	}
 }
