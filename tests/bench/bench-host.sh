@@ -10,10 +10,20 @@
 #   bench-host.sh setup                      mount tracefs, prepare the trace buffer
 #   bench-host.sh mem PROCESS RAM_MIB        resident memory of the VMM minus guest RAM
 #   bench-host.sh idle PROCESS SECS          counters over an idle interval
-#   bench-host.sh h2g PROCESS CID PORT BYTES send to a receiver in the guest
-#   bench-host.sh g2h-server PORT            receive one stream from the guest
-#   bench-host.sh g2h PROCESS LIMIT_S        wait for that stream, counting
-#   bench-host.sh ping PROCESS CID PORT N    N 1-byte round trips to the guest
+#   bench-host.sh h2g PROCESS PEER PORT BYTES [TEST [SEED]]
+#                                            send to a receiver in the guest
+#   bench-host.sh g2h-server PORT [TEST [ADDRESS]]
+#                                            receive one stream from the guest
+#   bench-host.sh g2h PROCESS LIMIT_S [TEST] wait for that stream, counting
+#   bench-host.sh ping PROCESS PEER PORT N [TEST]
+#                                            N 1-byte round trips to the guest
+#   bench-host.sh trace-file PROCESS FILE    lines of minivmm's --trace-file, by category
+#
+# PEER is the guest's vsock CID, or its IPv4 address for TCP over the
+# virtio-net device (vsock-tool takes either); a g2h-server given ADDRESS
+# listens there on TCP. TEST names the measurement in the BENCH line
+# (default h2g, g2h, ping; the network's are net_h2g, net_g2h, net_ping);
+# SEED is the host's stream (default 1).
 #
 # PROCESS is the VMM's process name (minivmm, qemu-system-x86_64); exactly one
 # must be running. The counters taken around each transfer are the same for
@@ -212,21 +222,27 @@ cmd_idle() {
 }
 
 cmd_h2g() {
-	[ $# -eq 4 ] || die "usage: h2g PROCESS CID PORT BYTES"
+	case $# in 4 | 5 | 6) ;; *) die "usage: h2g PROCESS PEER PORT BYTES [TEST [SEED]]" ;; esac
 	pid=$(vmm_pid "$1") || exit 1
-	snap_begin "$pid" h2g
-	"$TOOL" send "$2" "$3" "$4" --seed 1 --chunk 64K > "$STATE/h2g.out" 2>&1
+	test_name=${5:-h2g}
+	snap_begin "$pid" "$test_name"
+	"$TOOL" send "$2" "$3" "$4" --seed "${6:-1}" --chunk 64K > "$STATE/$test_name.out" 2>&1
 	status=$?
-	snap_end "$pid" h2g
-	cat "$STATE/h2g.out"
+	snap_end "$pid" "$test_name"
+	cat "$STATE/$test_name.out"
 	[ $status -eq 0 ] || die "vsock-tool send failed (status $status)"
-	echo "BENCH vmm=$1 test=h2g $(transfer_fields "$STATE/h2g.out") $COUNTERS"
+	echo "BENCH vmm=$1 test=$test_name $(transfer_fields "$STATE/$test_name.out") $COUNTERS"
 }
 
 # The receiver for g2h, started by the spec (spawn) before the guest boots.
 cmd_g2h_server() {
-	[ $# -eq 1 ] || die "usage: g2h-server PORT"
-	exec "$TOOL" recv "$1" --count 1 > "$STATE/g2h-recv.out" 2>&1
+	case $# in 1 | 2 | 3) ;; *) die "usage: g2h-server PORT [TEST [ADDRESS]]" ;; esac
+	out=$STATE/${2:-g2h}-recv.out
+	rm -f "$out"
+	if [ $# -eq 3 ]; then
+		exec "$TOOL" recv "$1" --count 1 --tcp "$3" > "$out" 2>&1
+	fi
+	exec "$TOOL" recv "$1" --count 1 > "$out" 2>&1
 }
 
 # Wait for g2h-server's outcome (the guest was told to send), counting. Its
@@ -234,10 +250,11 @@ cmd_g2h_server() {
 # failed). The server's exit cannot be awaited: it is bootrun's child, and a
 # zombie until the test ends.
 cmd_g2h() {
-	[ $# -eq 2 ] || die "usage: g2h PROCESS LIMIT_S"
+	[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: g2h PROCESS LIMIT_S [TEST]"
 	pid=$(vmm_pid "$1") || exit 1
-	out=$STATE/g2h-recv.out
-	snap_begin "$pid" g2h
+	test_name=${3:-g2h}
+	out=$STATE/$test_name-recv.out
+	snap_begin "$pid" "$test_name"
 	waited=0
 	while ! grep -q "^recv: " "$out" 2>/dev/null; do
 		# Twice a second: the polling itself takes CPU from the transfer.
@@ -245,25 +262,40 @@ cmd_g2h() {
 		sleep 0.5
 		waited=$((waited + 1))
 	done
-	snap_end "$pid" g2h
+	snap_end "$pid" "$test_name"
 	cat "$out"
 	grep -q "bytes checksum" "$out" ||
 		die "no stream from the guest arrived within $2 s"
-	echo "BENCH vmm=$1 test=g2h $(transfer_fields "$out") $COUNTERS"
+	echo "BENCH vmm=$1 test=$test_name $(transfer_fields "$out") $COUNTERS"
 }
 
 cmd_ping() {
-	[ $# -eq 4 ] || die "usage: ping PROCESS CID PORT N"
+	[ $# -eq 4 ] || [ $# -eq 5 ] || die "usage: ping PROCESS PEER PORT N [TEST]"
 	pid=$(vmm_pid "$1") || exit 1
-	snap_begin "$pid" ping
-	"$TOOL" ping "$2" "$3" "$4" > "$STATE/ping.out" 2>&1
+	test_name=${5:-ping}
+	snap_begin "$pid" "$test_name"
+	"$TOOL" ping "$2" "$3" "$4" > "$STATE/$test_name.out" 2>&1
 	status=$?
-	snap_end "$pid" ping
-	cat "$STATE/ping.out"
+	snap_end "$pid" "$test_name"
+	cat "$STATE/$test_name.out"
 	[ $status -eq 0 ] || die "vsock-tool ping failed (status $status)"
 	# "ping: 10000 round trips, median 50.1 us, p99 80.2 us, min 40.0 us, max 900.0 us"
-	fields=$(sed -n 's/^ping: \([0-9]*\) round trips, median \([0-9.]*\) us, p99 \([0-9.]*\) us, min \([0-9.]*\) us, max \([0-9.]*\) us$/trips=\1 median_us=\2 p99_us=\3 min_us=\4 max_us=\5/p' "$STATE/ping.out")
-	echo "BENCH vmm=$1 test=ping $fields $COUNTERS"
+	fields=$(sed -n 's/^ping: \([0-9]*\) round trips, median \([0-9.]*\) us, p99 \([0-9.]*\) us, min \([0-9.]*\) us, max \([0-9.]*\) us$/trips=\1 median_us=\2 p99_us=\3 min_us=\4 max_us=\5/p' "$STATE/$test_name.out")
+	echo "BENCH vmm=$1 test=$test_name $fields $COUNTERS"
+}
+
+# minivmm's --trace-file after the VM has stopped: its size and its lines by
+# category ("[    1.234567] virtio: ..." counts as virtio), which show that
+# tracing was on while the data planes were measured.
+cmd_trace_file() {
+	[ $# -eq 2 ] || die "usage: trace-file PROCESS FILE"
+	[ -s "$2" ] || die "$2 is missing or empty: was --trace-file given?"
+	echo "trace lines by category:"
+	fields=$(awk '{ sub(/^\[[^]]*\] */, ""); c = $1; sub(/:$/, "", c); n[c]++; all++ }
+		END { printf "lines=%d", all
+			for (c in n) if (c ~ /^[a-z]+$/) printf " lines_%s=%d", c, n[c] }' "$2")
+	echo "$fields"
+	echo "BENCH vmm=$1 test=tracefile bytes=$(wc -c < "$2") $fields"
 }
 
 mkdir -p "$STATE"
@@ -277,5 +309,6 @@ h2g) cmd_h2g "$@" ;;
 g2h-server) cmd_g2h_server "$@" ;;
 g2h) cmd_g2h "$@" ;;
 ping) cmd_ping "$@" ;;
-*) die "unknown command '$cmd' (setup, mem, idle, h2g, g2h-server, g2h, ping)" ;;
+trace-file) cmd_trace_file "$@" ;;
+*) die "unknown command '$cmd' (setup, mem, idle, h2g, g2h-server, g2h, ping, trace-file)" ;;
 esac

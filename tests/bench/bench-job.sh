@@ -1,9 +1,12 @@
 #!/bin/sh
 # /job of the nested test host for `make bench` (run-bench.sh packs it, with
-# bench.conf, into the outer initramfs). For each repetition it boots the
-# guest once under minivmm and once under QEMU (alternating which goes first,
-# so neither always runs on a freshly booted host), each run a separate
-# bootrun of bench.spec. Console lines for bench-table.awk:
+# bench.conf and the expanded bench.spec, into the outer initramfs). For each
+# repetition it boots the guest once under each VMM of BENCH_VARIANTS:
+# minivmm and QEMU, and when asked for, the baseline minivmm
+# (minivmm-baseline) and minivmm with --trace (minivmm-trace); in that order
+# in odd repetitions and the reverse in even ones, so that none always runs
+# on a freshly booted host. Each run is a separate bootrun of bench.spec.
+# Console lines for bench-table.awk:
 #   BENCH-INFO key=value...            the machine and the programs
 #   BENCH-WARMUP vmm=NAME              an unmeasured boot before the first
 #                                      repetition; its output is not counted
@@ -12,7 +15,7 @@
 #                                      guest kernel's "APIC timer disabled", and
 #                                      the nested host's huge-page and compaction
 #                                      counters over the run
-#   BENCH-CHECK rep=N vmm=NAME data=ok both transfers arrived intact
+#   BENCH-CHECK rep=N vmm=NAME data=ok every transfer arrived intact
 #   BENCH-RETRY rep=N vmm=NAME status=S  that attempt failed; it is run again
 #                                      (once: BENCH_RETRIES), and only the last
 #                                      attempt's figures count
@@ -25,29 +28,45 @@ PATH=/bin:/usr/bin
 . /carry/bench.conf || exit 3
 export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage
 export GUEST_INITRD=/carry/initramfs.cpio.gz
+# The host steps find the VMM by its process name: the baseline runs as
+# "minivmm" too, from a directory of its own.
+if [ -r /carry/minivmm-baseline ]; then
+	mkdir -p /tmp/baseline && cp /carry/minivmm-baseline /tmp/baseline/minivmm || exit 3
+	export MINIVMM_BASELINE=/tmp/baseline/minivmm
+fi
 
-sed -e "s/@BENCH_MEMORY_MIB@/$BENCH_MEMORY_MIB/g" -e "s/@BENCH_BYTES@/$BENCH_BYTES/g" \
-	-e "s/@BENCH_ROUNDS@/$BENCH_ROUNDS/g" /carry/bench.spec > /tmp/bench.spec || exit 3
 /carry/bench-host.sh setup || exit 3
+# The network: one persistent tap for every run (each VMM is given it and
+# leaves it as it was), the nested host's end on a link-local address.
+if ! { tunctl -t mvbench0 > /dev/null && ip addr add 169.254.3.1/24 dev mvbench0 &&
+	ip link set mvbench0 up; }; then
+	echo "bench-job: cannot set up the tap mvbench0"
+	exit 3
+fi
 
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "BENCH-INFO nested_nproc=$(nproc) nested_cpu=$model"
 echo "BENCH-INFO nested_kernel=$(uname -r)"
 echo "BENCH-INFO minivmm=$($MINIVMM --version 2>&1 | head -n 1)"
 echo "BENCH-INFO qemu=$(qemu-system-x86_64 --version 2>&1 | head -n 1)"
+if [ -n "${MINIVMM_BASELINE:-}" ]; then
+	echo "BENCH-INFO minivmm-baseline=$BENCH_BASELINE_NAME ($($MINIVMM_BASELINE --version 2>&1 | head -n 1))"
+fi
 echo "BENCH-INFO nested_thp=enabled:$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" \
 	"defrag:$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null)"
-echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES rounds=$BENCH_ROUNDS"
+echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES net_bytes=$BENCH_NET_BYTES rounds=$BENCH_ROUNDS"
+echo "BENCH-INFO variants=$BENCH_VARIANTS"
 
-# Both transfers arrived whole: the checksums the senders printed are the
+# Every transfer arrived whole: the checksums the senders printed are the
 # ones the receivers printed (host side from bench-host.sh, guest side from
-# the files the guest showed at the end).
+# the files the guest showed at the end). $2 transfers: 2 over vsock, and 2
+# more over the network (other seeds, so other checksums).
 check_data() {
 	tr -d '\r' < "$1" | grep -o 'send: [0-9]* bytes checksum 0x[0-9a-f]*' |
 		sort -u > /tmp/bench-sent
 	tr -d '\r' < "$1" | grep -o 'recv: [0-9]* bytes checksum 0x[0-9a-f]*' |
 		sed 's/^recv/send/' | sort -u > /tmp/bench-received
-	[ "$(wc -l < /tmp/bench-sent)" -eq 2 ] && cmp -s /tmp/bench-sent /tmp/bench-received
+	[ "$(wc -l < /tmp/bench-sent)" -eq "$2" ] && cmp -s /tmp/bench-sent /tmp/bench-received
 }
 
 # The nested host's memory-management counters that can stall a boot: huge
@@ -69,7 +88,7 @@ run_once() {
 	log=/tmp/bench-logs/$1.log
 	rm -f "$log"
 	mm_before=$(mm_counters)
-	/carry/bootrun -l /tmp/bench-logs /tmp/bench.spec "$1"
+	/carry/bootrun -l /tmp/bench-logs /carry/bench.spec "$1"
 	status=$?
 	echo "BENCH-LOG rep=$rep vmm=$1: nested host mm during the run:" \
 		"$(mm_delta "$mm_before" "$(mm_counters)")" \
@@ -77,8 +96,10 @@ run_once() {
 	tr -d '\r' < "$log" |
 		grep -a "boot-timer:\|minivmm: stats:\|APIC timer disabled" |
 		sed "s/^/BENCH-LOG rep=$rep vmm=$1: /"
+	transfers=4
+	[ "$1" = minivmm-baseline ] && transfers=2
 	if [ "$status" -eq 0 ]; then
-		if check_data "$log"; then
+		if check_data "$log" "$transfers"; then
 			echo "BENCH-CHECK rep=$rep vmm=$1 data=ok"
 		else
 			echo "BENCH-CHECK rep=$rep vmm=$1 data=MISMATCH:" \
@@ -94,14 +115,17 @@ mkdir -p /tmp/bench-logs /tmp/boot-logs
 # would always give it to minivmm.
 for vmm in minivmm qemu; do
 	echo "BENCH-WARMUP vmm=$vmm"
-	/carry/bootrun -l /tmp/bench-logs /tmp/bench.spec "warmup-$vmm" ||
+	/carry/bootrun -l /tmp/bench-logs /carry/bench.spec "warmup-$vmm" ||
 		echo "BENCH-WARMUP vmm=$vmm failed (status $?, not counted)"
 done
 failed=0
 rep=1
 while [ "$rep" -le "$BENCH_REPS" ]; do
-	order="minivmm qemu"
-	[ $((rep % 2)) -eq 0 ] && order="qemu minivmm"
+	order=$BENCH_VARIANTS
+	if [ $((rep % 2)) -eq 0 ]; then
+		# shellcheck disable=SC2086 # the list, reversed
+		order=$(for v in $BENCH_VARIANTS; do echo "$v"; done | tac | tr '\n' ' ')
+	fi
 	for vmm in $order; do
 		attempt=0
 		while :; do

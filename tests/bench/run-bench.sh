@@ -8,13 +8,20 @@
 # the demo guest, bootrun, vsock-tool and this directory's scripts into the
 # outer initramfs, boots the nested host once, and runs bench-job.sh there:
 # BENCH_REPS repetitions, each booting the guest fresh under each VMM. Then
-# prints one table (bench-table.awk), also written to build/bench/table.md.
+# prints the tables (bench-table.awk), also written to build/bench/table.md.
 #
 # Settings (environment; `make bench REPS=5` sets BENCH_REPS):
 #   BENCH_REPS        repetitions (default 3)
-#   BENCH_BYTES       bytes per transfer, each direction (default 256M; K/M/G)
-#   BENCH_ROUNDS      1-byte round trips for the latency (default 10000)
+#   BENCH_BYTES       bytes per vsock transfer, each direction (default 256M; K/M/G)
+#   BENCH_NET_BYTES   bytes per TCP transfer over virtio-net (default BENCH_BYTES)
+#   BENCH_ROUNDS      1-byte round trips for each latency (default 10000)
 #   BENCH_MEMORY_MIB  guest RAM for both VMMs (default 256)
+#   BENCH_MINIVMM_BASELINE  another static minivmm (an older commit's) to run
+#                     as well, as "minivmm-baseline": boot and vsock steps only
+#                     (docs/benchmarks.md, "Tracing off")
+#   BENCH_BASELINE_NAME     what the table calls it (default: its file name)
+#   BENCH_TRACE       1: also run minivmm with --trace on (every category, to
+#                     a file), as "minivmm-trace"
 #   BENCH_OUT         output directory (default build/bench)
 #   QEMU_DATA_DIR     where qboot.rom and linuxboot_dma.bin are (default /usr/share/qemu)
 # and those of nested-host.sh (NESTED_TIMEOUT_S, ...).
@@ -35,6 +42,9 @@ fi
 minivmm=$1
 reps=${BENCH_REPS:-3}
 bytes=${BENCH_BYTES:-256M}
+net_bytes=${BENCH_NET_BYTES:-$bytes}
+baseline=${BENCH_MINIVMM_BASELINE:-}
+trace=${BENCH_TRACE:-0}
 rounds=${BENCH_ROUNDS:-10000}
 memory=${BENCH_MEMORY_MIB:-256}
 out=${BENCH_OUT:-$NESTED_ROOT/build/bench}
@@ -51,11 +61,29 @@ for v in "$reps" "$rounds" "$memory"; do
 	'' | *[!0-9]*) bench_fail "BENCH_REPS, BENCH_ROUNDS and BENCH_MEMORY_MIB take a number ('$v')" ;;
 	esac
 done
-case "$bytes" in
-[0-9]*[KMG] | [0-9]*) ;;
-*) bench_fail "BENCH_BYTES takes a size such as 256M ('$bytes')" ;;
-esac
+for v in "$bytes" "$net_bytes"; do
+	case "$v" in
+	[0-9]*[KMG] | [0-9]*) ;;
+	*) bench_fail "BENCH_BYTES and BENCH_NET_BYTES take a size such as 256M ('$v')" ;;
+	esac
+done
 [ "$reps" -ge 1 ] || bench_fail "BENCH_REPS must be at least 1"
+case "$trace" in
+0 | 1) ;;
+*) bench_fail "BENCH_TRACE takes 0 or 1 ('$trace')" ;;
+esac
+variants="minivmm qemu"
+baseline_files=()
+if [ -n "$baseline" ]; then
+	[ -r "$baseline" ] || bench_fail "BENCH_MINIVMM_BASELINE: $baseline is missing"
+	if readelf -l "$baseline" 2>/dev/null | grep -q 'program interpreter'; then
+		bench_fail "BENCH_MINIVMM_BASELINE: $baseline is dynamically linked; the nested host has no libc"
+	fi
+	variants="$variants minivmm-baseline"
+	baseline_files=("$baseline=minivmm-baseline")
+fi
+[ "$trace" = 1 ] && variants="$variants minivmm-trace"
+nvariants=$(echo "$variants" | wc -w)
 
 bench_prereqs bench_fail "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" \
 	"$images/programs/vsock-tool" "$qemu_data/qboot.rom" "$qemu_data/linuxboot_dma.bin"
@@ -68,11 +96,22 @@ if [ -z "${NESTED_MEMORY_MIB:-}" ]; then
 	NESTED_MEMORY_MIB=$((memory + 1024 > 2048 ? memory + 1024 : 2048))
 	export NESTED_MEMORY_MIB
 fi
-# A safety net only: about 2 minutes a run is usual.
-export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * 2 * 400))}
+# A safety net only: about 3 minutes a run is usual.
+export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * nvariants * 600))}
 export NESTED_CONSOLE_LOG=$out/console.log
 export NESTED_TEST_LOGS=$out/runs.log
-rm -f "$NESTED_CONSOLE_LOG" "$NESTED_TEST_LOGS" "$out/table.md"
+rm -f "$NESTED_CONSOLE_LOG" "$NESTED_TEST_LOGS" "$out/table.md" "$out/bench.spec"
+
+# The spec bootrun reads: bench.spec's blocks expanded, the settings put in.
+if ! awk -f "$here/bench-spec.awk" "$here/bench.spec" |
+	sed -e "s/@BENCH_MEMORY_MIB@/$memory/g" -e "s/@BENCH_BYTES@/$bytes/g" \
+		-e "s/@BENCH_NET_BYTES@/$net_bytes/g" -e "s/@BENCH_ROUNDS@/$rounds/g" \
+		> "$out/bench.spec"; then
+	bench_fail "expanding tests/bench/bench.spec failed"
+fi
+if grep -n '@[A-Za-z_]*@\|^[[:space:]]*@[a-z]' "$out/bench.spec" >&2; then
+	bench_fail "placeholders left in the expanded spec (above)"
+fi
 
 nested_init
 conf=$(mktemp "$NESTED_ROOT/build/bench-conf.XXXXXX") || exit 2
@@ -82,6 +121,9 @@ trap "rm -f '$conf'; nested_cleanup" EXIT
 	echo "# written by run-bench.sh"
 	echo "BENCH_REPS=$reps"
 	echo "BENCH_BYTES=$bytes"
+	echo "BENCH_NET_BYTES=$net_bytes"
+	echo "BENCH_VARIANTS='$variants'"
+	echo "BENCH_BASELINE_NAME='${BENCH_BASELINE_NAME:-$(basename "${baseline:-none}")}'"
 	echo "BENCH_ROUNDS=$rounds"
 	echo "BENCH_MEMORY_MIB=$memory"
 } > "$conf"
@@ -90,11 +132,12 @@ start=$(date +%s%N)
 nested_build_initramfs "$here/bench-job.sh" "$minivmm=minivmm" \
 	"$NESTED_ROOT/build/boot/bootrun=bootrun" "$images/bzImage=bzImage" \
 	"$images/initramfs.cpio.gz=initramfs.cpio.gz" "$images/programs/vsock-tool=vsock-tool" \
-	"$here/bench.spec=bench.spec" "$here/bench-host.sh=bench-host.sh" "$conf=bench.conf" \
-	"$qemu_data/qboot.rom=qboot.rom" "$qemu_data/linuxboot_dma.bin=linuxboot_dma.bin" ||
+	"$out/bench.spec=bench.spec" "$here/bench-host.sh=bench-host.sh" "$conf=bench.conf" \
+	"$qemu_data/qboot.rom=qboot.rom" "$qemu_data/linuxboot_dma.bin=linuxboot_dma.bin" \
+	"${baseline_files[@]}" ||
 	bench_fail "building the nested host's initramfs failed"
-echo "run-bench: $reps repetitions of minivmm and QEMU, $bytes per transfer," \
-	"$rounds round trips, guest RAM $memory MiB; booting the nested host" \
+echo "run-bench: $reps repetitions of $variants; $bytes per vsock transfer," \
+	"$net_bytes per TCP transfer, $rounds round trips, guest RAM $memory MiB; booting the nested host" \
 	"(QEMU TCG, ${NESTED_MEMORY_MIB} MiB, ${NESTED_CPUS:-1} vCPUs)" >&2
 nested_run batch
 took_ms=$((($(date +%s%N) - start) / 1000000))
