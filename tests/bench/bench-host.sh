@@ -18,6 +18,8 @@
 #   bench-host.sh ping PROCESS PEER PORT N [TEST]
 #                                            N 1-byte round trips to the guest
 #   bench-host.sh trace-file PROCESS FILE    lines of minivmm's --trace-file, by category
+#   bench-host.sh exit-counts TRACE          the exit counters of a saved trace
+#                                            (for tests/bench/selftest-table.sh)
 #
 # PEER is the guest's vsock CID, or its IPv4 address for TCP over the
 # virtio-net device (vsock-tool takes either); a g2h-server given ADDRESS
@@ -29,7 +31,8 @@
 # must be running. The counters taken around each transfer are the same for
 # both VMMs:
 #   uexits    returns from KVM_RUN to the VMM (tracepoint kvm:kvm_userspace_exit,
-#             every vCPU ioctl that comes back to userspace, whatever the reason)
+#             every vCPU ioctl that comes back to userspace, whatever the reason);
+#             uexits_console, uexits_signal and uexits_data split them (snap_end)
 #   wakeups   voluntary context switches of all the VMM's threads
 #             (/proc/PID/task/*/status): each is a thread going to sleep and
 #             later being woken
@@ -38,7 +41,7 @@ set -u
 PATH=/bin:/usr/bin
 TRACE=/sys/kernel/tracing
 TOOL=${BENCH_VSOCK_TOOL:-/carry/vsock-tool}
-STATE=/tmp/bench-host
+STATE=${BENCH_HOST_STATE:-/tmp/bench-host}
 
 die() {
 	echo "bench-host: $*" >&2
@@ -142,6 +145,33 @@ snap_begin() {
 	echo 1 > "$TRACE/tracing_on"
 }
 
+# The exits to userspace in a trace file, as key=value pairs: uexits (all),
+# by exit reason (uexits_io, uexits_mmio, uexits_other) and by cause:
+# uexits_console, the serial console's ports (0x3f8-0x3ff: a kernel message
+# printed during the interval); uexits_signal, KVM_RUN cut short by a
+# signal ("restart", -EINTR: minivmm's halt watch probing a halted vCPU);
+# uexits_data, every other exit, those the measured traffic could have
+# caused. Leaves the causes, one a line, in $STATE/exit.causes.
+exit_counts() {
+	causes < "$1" > "$STATE/exit.causes"
+	awk -v causes="$STATE/exit.causes" '
+		/ kvm_userspace_exit: / {
+			u++
+			if ($0 ~ /reason KVM_EXIT_IO /) io++
+			else if ($0 ~ /reason KVM_EXIT_MMIO /) mmio++
+			else other++
+		}
+		END {
+			while ((getline line < causes) > 0) {
+				if (line ~ /^KVM_EXIT_IO pio_[a-z]+ at 0x3f[89a-f]$/) console++
+				else if (line == "restart") signal++
+			}
+			printf "uexits=%d uexits_io=%d uexits_mmio=%d uexits_other=%d " \
+				"uexits_console=%d uexits_signal=%d uexits_data=%d\n",
+				u, io, mmio, other, console, signal, u - console - signal
+		}' "$1"
+}
+
 # Stop counting; print the per-thread detail and set $COUNTERS to the
 # key=value summary. A thread that started in between counts from zero; one
 # that ended in between is missed (QEMU's short-lived workers).
@@ -151,27 +181,18 @@ snap_end() {
 	thread_switches "$pid" > "$STATE/$tag.after"
 	lost=$(($(overruns) - $(cat "$STATE/$tag.overrun")))
 	# Only one VM runs at a time, so every record is this VMM's.
-	grep kvm_userspace_exit "$TRACE/trace" > "$STATE/$tag.exits"
+	exits=$(exit_counts "$TRACE/trace")
 	echo "exits to userspace by cause:"
-	causes < "$TRACE/trace" | sort | uniq -c | sort -rn | head -n 20
+	sort "$STATE/exit.causes" | uniq -c | sort -rn | head -n 20
 	echo "context switches by thread (tid name voluntary nonvoluntary):"
 	awk 'NR == FNR { vol[$1] = $3; nonvol[$1] = $4; next }
 		{ printf "  %s %s %d %d\n", $1, $2, $3 - vol[$1], $4 - nonvol[$1] }' \
 		"$STATE/$tag.before" "$STATE/$tag.after"
-	COUNTERS=$(awk -v lost="$lost" -v exits="$STATE/$tag.exits" '
+	COUNTERS="$exits $(awk -v lost="$lost" '
 		NR == FNR { vol[$1] = $3; nonvol[$1] = $4; next }
 		{ w += $3 - vol[$1]; n += $4 - nonvol[$1]; threads++ }
-		END {
-			while ((getline line < exits) > 0) {
-				u++
-				if (line ~ /reason KVM_EXIT_IO /) io++
-				else if (line ~ /reason KVM_EXIT_MMIO /) mmio++
-				else other++
-			}
-			printf "uexits=%d uexits_io=%d uexits_mmio=%d uexits_other=%d " \
-				"wakeups=%d nvcsw=%d threads=%d lost=%d",
-				u, io, mmio, other, w, n, threads, lost
-		}' "$STATE/$tag.before" "$STATE/$tag.after")
+		END { printf "wakeups=%d nvcsw=%d threads=%d lost=%d", w, n, threads, lost }' \
+		"$STATE/$tag.before" "$STATE/$tag.after")"
 }
 
 # "send: 268435456 bytes checksum 0x1234abcd in 2.000 s = 128.0 MiB/s"
@@ -310,5 +331,6 @@ g2h-server) cmd_g2h_server "$@" ;;
 g2h) cmd_g2h "$@" ;;
 ping) cmd_ping "$@" ;;
 trace-file) cmd_trace_file "$@" ;;
+exit-counts) exit_counts "$1" ;;
 *) die "unknown command '$cmd' (setup, mem, idle, h2g, g2h-server, g2h, ping, trace-file)" ;;
 esac
