@@ -35,7 +35,7 @@
 #             uexits_console, uexits_signal and uexits_data split them (snap_end)
 #   wakeups   voluntary context switches of all the VMM's threads
 #             (/proc/PID/task/*/status): each is a thread going to sleep and
-#             later being woken
+#             later being woken; wakeups_main, those of the main thread alone
 #   nvcsw     involuntary context switches (preempted threads)
 set -u
 PATH=/bin:/usr/bin
@@ -188,10 +188,15 @@ snap_end() {
 	awk 'NR == FNR { vol[$1] = $3; nonvol[$1] = $4; next }
 		{ printf "  %s %s %d %d\n", $1, $2, $3 - vol[$1], $4 - nonvol[$1] }' \
 		"$STATE/$tag.before" "$STATE/$tag.after"
-	COUNTERS="$exits $(awk -v lost="$lost" '
+	# wakeups_main: the main thread's alone (TID = PID), the main loop of
+	# both VMMs, where QEMU injects virtio-mmio interrupts; the others are
+	# mostly vCPU threads sleeping in KVM_RUN while the guest halts.
+	COUNTERS="$exits $(awk -v lost="$lost" -v pid="$pid" '
 		NR == FNR { vol[$1] = $3; nonvol[$1] = $4; next }
 		{ w += $3 - vol[$1]; n += $4 - nonvol[$1]; threads++ }
-		END { printf "wakeups=%d nvcsw=%d threads=%d lost=%d", w, n, threads, lost }' \
+		$1 == pid { main = $3 - vol[$1] }
+		END { printf "wakeups=%d wakeups_main=%d nvcsw=%d threads=%d lost=%d",
+			w, main, n, threads, lost }' \
 		"$STATE/$tag.before" "$STATE/$tag.after")"
 }
 

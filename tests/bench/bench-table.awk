@@ -25,24 +25,33 @@ function take_pairs(prefix, from,    i, eq) {
 	}
 }
 
+# run[k], or 0 when the run has no such figure; unlike run[k] itself, it
+# does not create the key (commit() would then record a 0 for it).
+function get(k) {
+	return (k in run) ? run[k] : 0
+}
+
 # Exits and wake-ups per round trip of a ping test, and per MiB moved by a
-# transfer test (bytes= of its BENCH line).
-function per_trip(t) {
-	if (run[t ".trips"] > 0) {
-		run[t ".uexits_per_trip"] = run[t ".uexits"] / run[t ".trips"]
-		if ((t ".uexits_data") in run)
-			run[t ".uexits_data_per_trip"] = run[t ".uexits_data"] / run[t ".trips"]
-		run[t ".wakeups_per_trip"] = run[t ".wakeups"] / run[t ".trips"]
+# transfer test (bytes= of its BENCH line): each counter the run has
+# (uexits, uexits_data, wakeups, wakeups_main) gives a _per_trip or
+# _per_mib figure.
+function per_unit(t, unit_key, suffix, scale,    i, n, c, counter) {
+	if (get(t "." unit_key) <= 0)
+		return
+	n = split("uexits uexits_data wakeups wakeups_main", counter, " ")
+	for (i = 1; i <= n; i++) {
+		c = t "." counter[i]
+		if (c in run)
+			run[c suffix] = run[c] * scale / run[t "." unit_key]
 	}
 }
 
+function per_trip(t) {
+	per_unit(t, "trips", "_per_trip", 1)
+}
+
 function per_mib(t) {
-	if (run[t ".bytes"] > 0) {
-		run[t ".uexits_per_mib"] = run[t ".uexits"] * 1048576 / run[t ".bytes"]
-		if ((t ".uexits_data") in run)
-			run[t ".uexits_data_per_mib"] = run[t ".uexits_data"] * 1048576 / run[t ".bytes"]
-		run[t ".wakeups_per_mib"] = run[t ".wakeups"] * 1048576 / run[t ".bytes"]
-	}
+	per_unit(t, "bytes", "_per_mib", 1048576)
 }
 
 function commit(vmm,    k, n) {
@@ -57,10 +66,12 @@ function commit(vmm,    k, n) {
 	per_mib("g2h")
 	per_mib("net_h2g")
 	per_mib("net_g2h")
-	# Every exit during the transfers and round trips, whatever the cause.
-	if ("h2g.uexits" in run)
-		run["all.uexits"] = run["h2g.uexits"] + run["g2h.uexits"] + run["ping.uexits"] + \
-			run["net_h2g.uexits"] + run["net_g2h.uexits"] + run["net_ping.uexits"]
+	# Every exit during the three vsock and the three network measurements,
+	# whatever the cause.
+	if (("h2g.uexits" in run) || ("g2h.uexits" in run) || ("ping.uexits" in run))
+		run["vsock.uexits"] = get("h2g.uexits") + get("g2h.uexits") + get("ping.uexits")
+	if (("net_h2g.uexits" in run) || ("net_g2h.uexits" in run) || ("net_ping.uexits" in run))
+		run["net.uexits"] = get("net_h2g.uexits") + get("net_g2h.uexits") + get("net_ping.uexits")
 	for (k in run) {
 		n = ++count[vmm, k]
 		value[vmm, k, n] = run[k] + 0
@@ -240,7 +251,8 @@ function trace_table() {
 	trow("net host->guest: exits to the VMM per MiB, less serial console and signals", "net_h2g.uexits_data_per_mib", "%.2f", 1, "zero")
 	trow("net guest->host: exits to the VMM per MiB, less serial console and signals", "net_g2h.uexits_data_per_mib", "%.2f", 1, "zero")
 	trow("net round trips: exits to the VMM per round trip, less serial console and signals", "net_ping.uexits_data_per_trip", "%.2f", 1, "zero")
-	trow("all exits to the VMM during the six measurements, serial console and signals included", "all.uexits", "%.0f", 1, "")
+	trow("all exits to the VMM during the three vsock measurements, serial console and signals included", "vsock.uexits", "%.0f", 1, "")
+	trow("all exits to the VMM during the three network measurements, serial console and signals included", "net.uexits", "%.0f", 1, "")
 	trow("idle 5 s at the shell: VMM thread wake-ups", "idle.wakeups", "%.0f", 1, "")
 	trow("minivmm --stats, whole run: vcpu_exits", "stats.vcpu_exits", "%.0f", 1, "")
 	trow("--trace-file: lines written over the whole run", "tracefile.lines", "%.0f", 1, "")
@@ -391,6 +403,9 @@ END {
 	row("net host->guest: VMM thread wake-ups per MiB", "net_h2g.wakeups_per_mib", "%.2f", 1, "")
 	row("net guest->host: VMM thread wake-ups per MiB", "net_g2h.wakeups_per_mib", "%.2f", 1, "")
 	row("net round trips: VMM thread wake-ups per round trip", "net_ping.wakeups_per_trip", "%.2f", 1, "")
+	row("net host->guest: main-thread (main loop) wake-ups per MiB", "net_h2g.wakeups_main_per_mib", "%.2f", 1, "")
+	row("net guest->host: main-thread (main loop) wake-ups per MiB", "net_g2h.wakeups_main_per_mib", "%.2f", 1, "")
+	row("net round trips: main-thread (main loop) wake-ups per round trip", "net_ping.wakeups_main_per_trip", "%.2f", 1, "")
 	row("idle 5 s at the shell: exits to the VMM", "idle.uexits", "%.0f", 1, "")
 	row("idle 5 s at the shell: VMM thread wake-ups", "idle.wakeups", "%.0f", 1, "")
 	row("minivmm --stats, whole run: vcpu_exits", "stats.vcpu_exits", "%.0f", 1, "")
