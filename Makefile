@@ -168,7 +168,7 @@ fuzz-smoke:
 	$(MAKE) --no-print-directory -C tests/fuzz fuzz-smoke
 
 # minivmm against QEMU's microvm in the nested test host (not part of make
-# test; about 25 minutes): `make bench REPS=5`. BASELINE=PATH adds another
+# test; about 11 minutes): `make bench REPS=5`. BASELINE=PATH adds another
 # static minivmm's runs, TRACE=1 minivmm's with --trace on. See
 # docs/benchmarks.md.
 bench: $(BUILD)/minivmm-static guest-images

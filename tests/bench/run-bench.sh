@@ -96,7 +96,7 @@ if [ -z "${NESTED_MEMORY_MIB:-}" ]; then
 	NESTED_MEMORY_MIB=$((memory + 1024 > 2048 ? memory + 1024 : 2048))
 	export NESTED_MEMORY_MIB
 fi
-# A safety net only: about 3 minutes a run is usual.
+# A safety net only: about 100 s a run is usual.
 export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * nvariants * 600))}
 export NESTED_CONSOLE_LOG=$out/console.log
 export NESTED_TEST_LOGS=$out/runs.log
