@@ -180,9 +180,10 @@ fuzz-smoke:
 	$(MAKE) --no-print-directory -C tests/fuzz fuzz-smoke
 
 # minivmm against QEMU's microvm in the nested test host (not part of make
-# test; about 11 minutes): `make bench REPS=5`. BASELINE=PATH adds another
-# static minivmm's runs, TRACE=1 minivmm's with --trace on. See
-# docs/benchmarks.md.
+# test; about 20 minutes): `make bench REPS=5`. BASELINE=PATH adds another
+# static minivmm's runs, TRACE=1 minivmm's with --trace on; BENCH_SETS=vu
+# or BENCH_SETS=vsock (environment) keeps only the vhost-user runs or only
+# the vsock and network ones. See docs/benchmarks.md.
 bench: $(BUILD)/minivmm-static guest-images
 	BENCH_REPS=$(or $(REPS),3) BENCH_MINIVMM_BASELINE=$(BASELINE) BENCH_TRACE=$(or $(TRACE),0) \
 		tests/bench/run-bench.sh $(BUILD)/minivmm-static
