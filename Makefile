@@ -38,7 +38,7 @@ SAN_OBJS := $(CORE_SRCS:%.c=$(BUILD)/san/%.o)
 SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)
 
-.PHONY: all clean test test-unit test-kvm test-boot test-vhost-user test-demo test-stress test-smp-soak test-smp-soak-qemu run deps guest-images fuzz fuzz-smoke bench bench-boot install
+.PHONY: all clean test test-unit test-kvm test-boot test-vhost-user test-demo test-stress test-smp-soak test-smp-soak-qemu run deps guest-images fuzz fuzz-smoke bench bench-trace-off bench-boot install
 all: minivmm
 
 minivmm: $(OBJS)
@@ -180,9 +180,25 @@ fuzz-smoke:
 	$(MAKE) --no-print-directory -C tests/fuzz fuzz-smoke
 
 # minivmm against QEMU's microvm in the nested test host (not part of make
-# test; about 15 minutes): `make bench REPS=5`. See docs/benchmarks.md.
+# test; about 20 minutes): `make bench REPS=5`. BASELINE=PATH adds another
+# static minivmm's runs, TRACE=1 minivmm's with --trace on; BENCH_SETS=vu
+# or BENCH_SETS=vsock (environment) keeps only the vhost-user runs or only
+# the vsock and network ones. See docs/benchmarks.md.
 bench: $(BUILD)/minivmm-static guest-images
-	BENCH_REPS=$(or $(REPS),3) tests/bench/run-bench.sh $(BUILD)/minivmm-static
+	BENCH_REPS=$(or $(REPS),3) BENCH_MINIVMM_BASELINE=$(BASELINE) BENCH_TRACE=$(or $(TRACE),0) \
+		tests/bench/run-bench.sh $(BUILD)/minivmm-static
+
+# Issue 14's check that tracing off costs nothing: make bench with the last
+# commit before --trace (80217f9, main just before the trace branch merged)
+# as the baseline and a run with --trace on. See docs/benchmarks.md,
+# "Tracing off". The vhost-user runs are left out (BENCH_SETS=vsock) unless
+# BENCH_SETS says otherwise: the baseline predates them.
+PRETRACE_COMMIT := 80217f9
+bench-trace-off: $(BUILD)/minivmm-static guest-images
+	tests/bench/build-baseline.sh $(PRETRACE_COMMIT) $(BUILD)/minivmm-pretrace-$(PRETRACE_COMMIT)
+	BENCH_REPS=$(or $(REPS),2) BENCH_MINIVMM_BASELINE=$(BUILD)/minivmm-pretrace-$(PRETRACE_COMMIT) \
+		BENCH_BASELINE_NAME="minivmm at $(PRETRACE_COMMIT), before --trace" BENCH_TRACE=1 \
+		BENCH_SETS="$${BENCH_SETS:-vsock}" tests/bench/run-bench.sh $(BUILD)/minivmm-static
 
 # One traced boot under minivmm and under QEMU, phase by phase with the exits
 # of each (not a test; a few minutes). See docs/benchmarks.md, "Boot breakdown".

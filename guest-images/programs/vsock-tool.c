@@ -18,6 +18,11 @@
  *
  * `vsock-tool self-test` runs the same code over AF_UNIX socket pairs, for
  * machines without a vsock transport.
+ *
+ * The same commands also run over TCP/IPv4 (a client given an address such
+ * as 169.254.3.2 instead of a CID, a server given --tcp ADDRESS), so that a
+ * benchmark can measure a virtio-net device exactly as it measures vsock:
+ * same data, same checksum, same clock (docs/benchmarks.md).
  */
 #include <ctype.h>
 #include <endian.h>
@@ -32,6 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -394,6 +402,75 @@ static int vsock_connect(uint32_t cid, uint32_t port, unsigned timeout_s, const 
 	return fd;
 }
 
+/*
+ * TCP/IPv4 counterparts of the two above. Nagle's algorithm is off
+ * (TCP_NODELAY) on every connection: a 1-byte ping must leave at once, as it
+ * does over vsock, and bulk transfers write 64 KiB at a time anyway.
+ */
+static int tcp_nodelay(int fd, const char *who)
+{
+	int one = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		return fail("%s: setsockopt(TCP_NODELAY): %s", who, errtext(errno).s);
+	return 0;
+}
+
+static int tcp_listen(struct in_addr ip, uint32_t port, const char *who)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr = ip,
+				    .sin_port = htons((uint16_t)port) };
+	char text[INET_ADDRSTRLEN] = "?";
+	int one = 1;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return fail("%s: socket(AF_INET): %s", who, errtext(errno).s);
+	inet_ntop(AF_INET, &ip, text, sizeof(text));
+	/* A server started again at once must not wait out TIME_WAIT. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(fd, LISTEN_BACKLOG) < 0) {
+		fail("%s: listen on TCP %s port %" PRIu32 ": %s", who, text, port,
+		     errtext(errno).s);
+		close(fd);
+		return -1;
+	}
+	say("vsock-tool: listening on port %" PRIu32 " (TCP, %s)", port, text);
+	return fd;
+}
+
+static int tcp_connect(struct in_addr ip, uint32_t port, unsigned timeout_s, const char *who)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr = ip,
+				    .sin_port = htons((uint16_t)port) };
+	char text[INET_ADDRSTRLEN] = "?";
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc;
+
+	if (fd < 0)
+		return fail("%s: socket(AF_INET): %s", who, errtext(errno).s);
+	inet_ntop(AF_INET, &ip, text, sizeof(text));
+	/* SO_SNDTIMEO bounds a blocking TCP connect too (net/ipv4/af_inet.c). */
+	if (set_io_timeouts(fd, timeout_s) < 0 || tcp_nodelay(fd, who) < 0) {
+		close(fd);
+		return -1;
+	}
+	do
+		rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0) {
+		int err = errno;
+
+		fail("%s: connect to TCP %s port %" PRIu32 ": %s", who, text, port,
+		     errtext(err).s);
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
 /* Start a thread with a small stack: echo-client runs two per connection. */
 static int spawn(pthread_t *thread, void *(*fn)(void *), void *arg, bool detached)
 {
@@ -744,7 +821,7 @@ static const struct value_spec arg_specs[] = {
 	[ARG_ROUNDS] = { "COUNT", NULL, false, 1, MAX_ROUND_TRIPS },
 };
 
-enum option_id { OPT_COUNT, OPT_CONNS, OPT_SEED, OPT_CHUNK, OPT_TIMEOUT, OPT_N };
+enum option_id { OPT_COUNT, OPT_CONNS, OPT_SEED, OPT_CHUNK, OPT_TIMEOUT, OPT_TCP, OPT_N };
 
 static const struct value_spec option_specs[OPT_N] = {
 	[OPT_COUNT] = { "--count", "N", false, 1, UINT32_MAX },
@@ -752,6 +829,8 @@ static const struct value_spec option_specs[OPT_N] = {
 	[OPT_SEED] = { "--seed", "S", false, 0, UINT64_MAX },
 	[OPT_CHUNK] = { "--chunk", "K", true, 1, MAX_CHUNK },
 	[OPT_TIMEOUT] = { "--timeout", "S", false, 1, MAX_TIMEOUT_S },
+	/* An IPv4 address, parsed by parse_address, not parse_value. */
+	[OPT_TCP] = { "--tcp", "ADDRESS", false, 0, 0 },
 };
 
 /* --count 0 cannot be given: it stands for "serve forever". */
@@ -765,7 +844,17 @@ static const uint64_t option_defaults[OPT_N] = {
 struct args {
 	uint64_t arg[MAX_ARGS];
 	uint64_t opt[OPT_N];
+	/* TCP/IPv4 instead of vsock: a client's address (given instead of a
+	 * CID) or a server's --tcp address. */
+	bool tcp;
+	struct in_addr ip;
 };
+
+/* A dotted-quad IPv4 address, nothing else. */
+static int parse_address(const char *text, struct in_addr *out)
+{
+	return inet_pton(AF_INET, text, out) == 1 ? 0 : -1;
+}
 
 static uint32_t arg_u32(const struct args *a, unsigned i)
 {
@@ -777,6 +866,34 @@ static unsigned timeout_of(const struct args *a)
 	return (unsigned)a->opt[OPT_TIMEOUT];
 }
 
+/* The command's peer: argument 0 (CID or address), port argument 1. */
+static int connect_peer(const struct args *a, const char *who)
+{
+	if (a->tcp)
+		return tcp_connect(a->ip, arg_u32(a, 1), timeout_of(a), who);
+	return vsock_connect(arg_u32(a, 0), arg_u32(a, 1), timeout_of(a), who);
+}
+
+/* The server's socket: port argument 0, on vsock or on --tcp's address. */
+static int listen_local(const struct args *a, const char *who)
+{
+	if (a->tcp)
+		return tcp_listen(a->ip, arg_u32(a, 0), who);
+	return vsock_listen(arg_u32(a, 0), who);
+}
+
+/* A connection a server accepted: TCP ones get TCP_NODELAY as clients do. */
+static int accept_peer(const struct args *a, int listen_fd, const char *who)
+{
+	int fd = accept_conn(listen_fd, timeout_of(a), who);
+
+	if (fd >= 0 && a->tcp && tcp_nodelay(fd, who) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* ---- commands ---- */
 
 static int cmd_echo_server(const struct args *a)
@@ -786,13 +903,13 @@ static int cmd_echo_server(const struct args *a)
 	struct server_tally tally = { .lock = PTHREAD_MUTEX_INITIALIZER,
 				      .changed = PTHREAD_COND_INITIALIZER };
 	unsigned accepted = 0;
-	int listen_fd = vsock_listen(arg_u32(a, 0), who);
+	int listen_fd = listen_local(a, who);
 	int rc = EXIT_OK;
 
 	if (listen_fd < 0)
 		return EXIT_FAIL;
 	while (count == 0 || accepted < count) {
-		int fd = accept_conn(listen_fd, timeout_of(a), who);
+		int fd = accept_peer(a, listen_fd, who);
 
 		if (fd < 0) {
 			rc = EXIT_FAIL;
@@ -830,7 +947,7 @@ static int cmd_echo_client(const struct args *a)
 		int fd;
 
 		snprintf(conn_who, sizeof(conn_who), "%s: connection %u", who, connected);
-		fd = vsock_connect(arg_u32(a, 0), arg_u32(a, 1), timeout_of(a), conn_who);
+		fd = connect_peer(a, conn_who);
 		if (fd < 0)
 			break;
 		fds[connected++] = fd;
@@ -850,7 +967,7 @@ static int cmd_send(const struct args *a)
 {
 	const char *who = "send";
 	struct transfer t;
-	int fd = vsock_connect(arg_u32(a, 0), arg_u32(a, 1), timeout_of(a), who);
+	int fd = connect_peer(a, who);
 	int rc;
 
 	if (fd < 0)
@@ -868,13 +985,13 @@ static int cmd_recv(const struct args *a)
 {
 	const char *who = "recv";
 	uint64_t count = a->opt[OPT_COUNT];
-	int listen_fd = vsock_listen(arg_u32(a, 0), who);
+	int listen_fd = listen_local(a, who);
 	int rc = EXIT_OK;
 
 	if (listen_fd < 0)
 		return EXIT_FAIL;
 	for (uint64_t served = 0; count == 0 || served < count; served++) {
-		int fd = accept_conn(listen_fd, timeout_of(a), who);
+		int fd = accept_peer(a, listen_fd, who);
 		struct transfer t;
 
 		if (fd < 0) {
@@ -918,7 +1035,7 @@ static int cmd_ping(const struct args *a)
 		fail("%s: out of memory for %" PRIu64 " samples", who, count);
 		return EXIT_FAIL;
 	}
-	fd = vsock_connect(arg_u32(a, 0), arg_u32(a, 1), timeout_of(a), who);
+	fd = connect_peer(a, who);
 	if (fd < 0) {
 		free(rtt);
 		return EXIT_FAIL;
@@ -940,13 +1057,13 @@ static int cmd_pong(const struct args *a)
 {
 	const char *who = "pong";
 	uint64_t count = a->opt[OPT_COUNT];
-	int listen_fd = vsock_listen(arg_u32(a, 0), who);
+	int listen_fd = listen_local(a, who);
 	int rc = EXIT_OK;
 
 	if (listen_fd < 0)
 		return EXIT_FAIL;
 	for (uint64_t served = 0; count == 0 || served < count; served++) {
-		int fd = accept_conn(listen_fd, timeout_of(a), who);
+		int fd = accept_peer(a, listen_fd, who);
 		uint64_t echoed;
 
 		if (fd < 0) {
@@ -965,12 +1082,18 @@ static int cmd_pong(const struct args *a)
 
 static int cmd_connect_test(const struct args *a)
 {
-	int fd = vsock_connect(arg_u32(a, 0), arg_u32(a, 1), timeout_of(a), "connect-test");
+	int fd = connect_peer(a, "connect-test");
+	char text[INET_ADDRSTRLEN] = "?";
 
 	if (fd < 0)
 		return EXIT_FAIL;
-	say("connect-test: connected to CID %" PRIu32 " port %" PRIu32, arg_u32(a, 0),
-	    arg_u32(a, 1));
+	if (a->tcp) {
+		inet_ntop(AF_INET, &a->ip, text, sizeof(text));
+		say("connect-test: connected to TCP %s port %" PRIu32, text, arg_u32(a, 1));
+	} else {
+		say("connect-test: connected to CID %" PRIu32 " port %" PRIu32, arg_u32(a, 0),
+		    arg_u32(a, 1));
+	}
 	close(fd);
 	return EXIT_OK;
 }
@@ -1107,6 +1230,42 @@ static int make_pair(int fds[2], unsigned timeout_s)
 	return 0;
 }
 
+/*
+ * A connected TCP pair over the loopback: a listener on 127.0.0.1 at a port
+ * the kernel picks, tcp_connect to it, accept. 1 when the machine has no
+ * usable loopback (the TCP checks are then skipped, not failed).
+ */
+static int make_tcp_pair(int fds[2], unsigned timeout_s)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(addr);
+	int listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (listen_fd < 0)
+		return 1;
+	if (bind(listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(listen_fd, 1) < 0 ||
+	    getsockname(listen_fd, (struct sockaddr *)&addr, &len) < 0) {
+		close(listen_fd);
+		return 1;
+	}
+	fds[0] = tcp_connect(addr.sin_addr, ntohs(addr.sin_port), timeout_s, "self-test: tcp");
+	if (fds[0] < 0) {
+		close(listen_fd);
+		return -1;
+	}
+	fds[1] = accept_conn(listen_fd, timeout_s, "self-test: tcp");
+	close(listen_fd);
+	if (fds[1] < 0 || tcp_nodelay(fds[1], "self-test: tcp") < 0) {
+		if (fds[1] >= 0)
+			close(fds[1]);
+		close(fds[0]);
+		return -1;
+	}
+	return 0;
+}
+
 /* A broken echo peer, to show that the client notices. */
 struct bad_echo {
 	int fd;
@@ -1220,14 +1379,18 @@ static void *sender_thread(void *arg)
 	return NULL;
 }
 
-static void self_test_send_recv(struct checks *c, unsigned timeout_s)
+/* Over an AF_UNIX pair, or over TCP (tcp: the pair is given). */
+static void self_test_send_recv(struct checks *c, unsigned timeout_s, const int *tcp)
 {
 	struct sender s = { .bytes = 5 * 1024 * 1024 + 5, .chunk = 1000 };
 	struct transfer got = { 0 };
 	pthread_t thread;
 	int pair[2], rc;
 
-	if (make_pair(pair, timeout_s) < 0) {
+	if (tcp) {
+		pair[0] = tcp[0];
+		pair[1] = tcp[1];
+	} else if (make_pair(pair, timeout_s) < 0) {
 		check(c, false, "socketpair for send/recv");
 		return;
 	}
@@ -1242,7 +1405,8 @@ static void self_test_send_recv(struct checks *c, unsigned timeout_s)
 	close(pair[1]);	/* lets the sender see EOF */
 	pthread_join(thread, NULL);
 	close(pair[0]);
-	check(c, rc == 0 && s.rc == 0, "send and recv of 5 MiB + 5 bytes in 1000-byte writes");
+	check(c, rc == 0 && s.rc == 0, tcp ? "TCP: send and recv of 5 MiB + 5 bytes"
+				      : "send and recv of 5 MiB + 5 bytes in 1000-byte writes");
 	check(c, got.bytes == s.bytes, "recv counted every byte sent");
 	check(c, got.crc == s.result.crc && got.crc == stream_crc(9, s.bytes),
 	      "send and recv checksums agree with the stream's CRC-32");
@@ -1307,6 +1471,43 @@ static void self_test_ping(struct checks *c, unsigned timeout_s)
 	close(pair[1]);
 }
 
+/* The TCP paths (tcp_connect, TCP_NODELAY, accept) over the loopback. */
+static void self_test_tcp(struct checks *c, unsigned timeout_s)
+{
+	static const struct {
+		const char *text;
+		bool ok;
+	} addresses[] = {
+		{ "169.254.3.2", true }, { "0.0.0.0", true }, { "169.254.3", false },
+		{ "169.254.3.256", false }, { "fe80::1", false }, { "3", false },
+	};
+	struct in_addr ip;
+	int one = 0;
+	socklen_t len = sizeof(one);
+	int pair[2];
+	int rc;
+
+	for (size_t i = 0; i < sizeof(addresses) / sizeof(addresses[0]); i++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "address '%s' is %s", addresses[i].text,
+			 addresses[i].ok ? "accepted" : "rejected");
+		check(c, (parse_address(addresses[i].text, &ip) == 0) == addresses[i].ok, what);
+	}
+	rc = make_tcp_pair(pair, timeout_s);
+	if (rc > 0) {
+		say("self-test: no TCP loopback here; TCP transfer checks skipped");
+		return;
+	}
+	if (rc < 0) {
+		check(c, false, "TCP loopback pair");
+		return;
+	}
+	check(c, getsockopt(pair[0], IPPROTO_TCP, TCP_NODELAY, &one, &len) == 0 && one,
+	      "TCP: the client's connection has TCP_NODELAY");
+	self_test_send_recv(c, timeout_s, pair);
+}
+
 static int cmd_self_test(const struct args *a)
 {
 	struct checks c = { 0 };
@@ -1314,7 +1515,8 @@ static int cmd_self_test(const struct args *a)
 	self_test_data(&c);
 	self_test_parse(&c);
 	self_test_echo_all(&c, timeout_of(a));
-	self_test_send_recv(&c, timeout_of(a));
+	self_test_send_recv(&c, timeout_of(a), NULL);
+	self_test_tcp(&c, timeout_of(a));
 	self_test_ping(&c, timeout_of(a));
 	if (c.failed) {
 		fail("self-test: %u of %u checks failed", c.failed, c.passed + c.failed);
@@ -1338,18 +1540,18 @@ struct command {
 #define OPT(x) (1u << (x))
 
 static const struct command commands[] = {
-	{ "echo-server", cmd_echo_server, 1, { ARG_PORT }, OPT(OPT_COUNT),
+	{ "echo-server", cmd_echo_server, 1, { ARG_PORT }, OPT(OPT_COUNT) | OPT(OPT_TCP),
 	  "echo each connection (concurrently) until its peer shuts down its write side" },
 	{ "echo-client", cmd_echo_client, 3, { ARG_CID, ARG_PORT, ARG_BYTES },
 	  OPT(OPT_CONNS) | OPT(OPT_SEED),
 	  "send BYTES on each of N connections at once and check the echo" },
 	{ "send", cmd_send, 3, { ARG_CID, ARG_PORT, ARG_BYTES }, OPT(OPT_CHUNK) | OPT(OPT_SEED),
 	  "stream BYTES of seeded data; print its checksum and rate" },
-	{ "recv", cmd_recv, 1, { ARG_PORT }, OPT(OPT_COUNT),
+	{ "recv", cmd_recv, 1, { ARG_PORT }, OPT(OPT_COUNT) | OPT(OPT_TCP),
 	  "receive streams one at a time; print each one's size, checksum and rate" },
 	{ "ping", cmd_ping, 3, { ARG_CID, ARG_PORT, ARG_ROUNDS }, 0,
 	  "COUNT 1-byte round trips; print the latency median, p99, min and max" },
-	{ "pong", cmd_pong, 1, { ARG_PORT }, OPT(OPT_COUNT),
+	{ "pong", cmd_pong, 1, { ARG_PORT }, OPT(OPT_COUNT) | OPT(OPT_TCP),
 	  "answer ping (echo connections one at a time)" },
 	{ "connect-test", cmd_connect_test, 2, { ARG_CID, ARG_PORT }, 0,
 	  "connect once; report success, or the errno of the failure" },
@@ -1387,6 +1589,9 @@ static void print_help(void)
 	       "little-endian words; echo-client connection i uses seed S+i.\n"
 	       "Checksums are CRC-32 as in zlib; echo-client prints the XOR over connections.\n"
 	       "Sizes take a K, M or G suffix (powers of 1024). Rates are MiB/s of payload.\n"
+	       "TCP/IPv4 instead of vsock: give a client an address (169.254.3.2) in\n"
+	       "place of the CID, and a server --tcp ADDRESS to listen on (0.0.0.0: any);\n"
+	       "the data, checksums and figures are the same.\n"
 	       "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
@@ -1443,6 +1648,13 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct a
 				return usage_error(cmd, "option %s needs a value", option_specs[o].name);
 			if (!value)
 				value = argv[++i];
+			if (o == OPT_TCP) {
+				if (parse_address(value, &a->ip) < 0)
+					return usage_error(cmd, "bad value '%s' for --tcp (an IPv4 "
+							   "address such as 169.254.3.1)", value);
+				a->tcp = true;
+				continue;
+			}
 			if (parse_value(&option_specs[o], value, &a->opt[o]) < 0)
 				return usage_error(cmd, "bad value '%s' for %s", value,
 						   option_specs[o].name);
@@ -1450,6 +1662,15 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct a
 		}
 		if (nargs == cmd->nargs)
 			return usage_error(cmd, "unexpected argument '%s'", text);
+		/* A client's peer: a CID, or an IPv4 address for TCP. */
+		if (cmd->args[nargs] == ARG_CID && strchr(text, '.')) {
+			if (parse_address(text, &a->ip) < 0)
+				return usage_error(cmd, "bad address '%s' (a CID, or an IPv4 "
+						   "address such as 169.254.3.2)", text);
+			a->tcp = true;
+			nargs++;
+			continue;
+		}
 		if (parse_value(&arg_specs[cmd->args[nargs]], text, &a->arg[nargs]) < 0)
 			return usage_error(cmd, "bad %s '%s'", arg_specs[cmd->args[nargs]].name,
 					   text);

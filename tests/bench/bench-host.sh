@@ -10,31 +10,44 @@
 #   bench-host.sh setup                      mount tracefs, prepare the trace buffer
 #   bench-host.sh mem PROCESS RAM_MIB        resident memory of the VMM minus guest RAM
 #   bench-host.sh idle PROCESS SECS          counters over an idle interval
-#   bench-host.sh h2g PROCESS CID PORT BYTES send to a receiver in the guest
-#   bench-host.sh g2h-server PORT            receive one stream from the guest
-#   bench-host.sh g2h PROCESS LIMIT_S        wait for that stream, counting
-#   bench-host.sh ping PROCESS CID PORT N    N 1-byte round trips to the guest
+#   bench-host.sh h2g PROCESS PEER PORT BYTES [TEST [SEED]]
+#                                            send to a receiver in the guest
+#   bench-host.sh g2h-server PORT [TEST [ADDRESS]]
+#                                            receive one stream from the guest
+#   bench-host.sh g2h PROCESS LIMIT_S [TEST] wait for that stream, counting
+#   bench-host.sh ping PROCESS PEER PORT N [TEST]
+#                                            N 1-byte round trips to the guest
 #   bench-host.sh io-begin PROCESS TAG       start counting for a measurement
 #                                            the guest makes (io-bench)
 #   bench-host.sh io-end PROCESS TAG FILE LIMIT_S
 #                                            wait for FILE, io-bench's output
 #                                            that the guest writes into the
 #                                            shared directory, stop counting
+#   bench-host.sh trace-file PROCESS FILE    lines of minivmm's --trace-file, by category
+#   bench-host.sh exit-counts TRACE          the exit counters of a saved trace
+#                                            (for tests/bench/selftest-table.sh)
+#
+# PEER is the guest's vsock CID, or its IPv4 address for TCP over the
+# virtio-net device (vsock-tool takes either); a g2h-server given ADDRESS
+# listens there on TCP. TEST names the measurement in the BENCH line
+# (default h2g, g2h, ping; the network's are net_h2g, net_g2h, net_ping);
+# SEED is the host's stream (default 1).
 #
 # PROCESS is the VMM's process name (minivmm, qemu-system-x86_64); exactly one
 # must be running. The counters taken around each transfer are the same for
 # both VMMs:
 #   uexits    returns from KVM_RUN to the VMM (tracepoint kvm:kvm_userspace_exit,
-#             every vCPU ioctl that comes back to userspace, whatever the reason)
+#             every vCPU ioctl that comes back to userspace, whatever the reason);
+#             uexits_console, uexits_signal and uexits_data split them (snap_end)
 #   wakeups   voluntary context switches of all the VMM's threads
 #             (/proc/PID/task/*/status): each is a thread going to sleep and
-#             later being woken
+#             later being woken; wakeups_main, those of the main thread alone
 #   nvcsw     involuntary context switches (preempted threads)
 set -u
 PATH=/bin:/usr/bin
 TRACE=/sys/kernel/tracing
 TOOL=${BENCH_VSOCK_TOOL:-/carry/vsock-tool}
-STATE=/tmp/bench-host
+STATE=${BENCH_HOST_STATE:-/tmp/bench-host}
 
 die() {
 	echo "bench-host: $*" >&2
@@ -138,6 +151,33 @@ snap_begin() {
 	echo 1 > "$TRACE/tracing_on"
 }
 
+# The exits to userspace in a trace file, as key=value pairs: uexits (all),
+# by exit reason (uexits_io, uexits_mmio, uexits_other) and by cause:
+# uexits_console, the serial console's ports (0x3f8-0x3ff: a kernel message
+# printed during the interval); uexits_signal, KVM_RUN cut short by a
+# signal ("restart", -EINTR: minivmm's halt watch probing a halted vCPU);
+# uexits_data, every other exit, those the measured traffic could have
+# caused. Leaves the causes, one a line, in $STATE/exit.causes.
+exit_counts() {
+	causes < "$1" > "$STATE/exit.causes"
+	awk -v causes="$STATE/exit.causes" '
+		/ kvm_userspace_exit: / {
+			u++
+			if ($0 ~ /reason KVM_EXIT_IO /) io++
+			else if ($0 ~ /reason KVM_EXIT_MMIO /) mmio++
+			else other++
+		}
+		END {
+			while ((getline line < causes) > 0) {
+				if (line ~ /^KVM_EXIT_IO pio_[a-z]+ at 0x3f[89a-f]$/) console++
+				else if (line == "restart") signal++
+			}
+			printf "uexits=%d uexits_io=%d uexits_mmio=%d uexits_other=%d " \
+				"uexits_console=%d uexits_signal=%d uexits_data=%d\n",
+				u, io, mmio, other, console, signal, u - console - signal
+		}' "$1"
+}
+
 # Stop counting; print the per-thread detail and set $COUNTERS to the
 # key=value summary. A thread that started in between counts from zero; one
 # that ended in between is missed (QEMU's short-lived workers).
@@ -147,27 +187,23 @@ snap_end() {
 	thread_switches "$pid" > "$STATE/$tag.after"
 	lost=$(($(overruns) - $(cat "$STATE/$tag.overrun")))
 	# Only one VM runs at a time, so every record is this VMM's.
-	grep kvm_userspace_exit "$TRACE/trace" > "$STATE/$tag.exits"
+	exits=$(exit_counts "$TRACE/trace")
 	echo "exits to userspace by cause:"
-	causes < "$TRACE/trace" | sort | uniq -c | sort -rn | head -n 20
+	sort "$STATE/exit.causes" | uniq -c | sort -rn | head -n 20
 	echo "context switches by thread (tid name voluntary nonvoluntary):"
 	awk 'NR == FNR { vol[$1] = $3; nonvol[$1] = $4; next }
 		{ printf "  %s %s %d %d\n", $1, $2, $3 - vol[$1], $4 - nonvol[$1] }' \
 		"$STATE/$tag.before" "$STATE/$tag.after"
-	COUNTERS=$(awk -v lost="$lost" -v exits="$STATE/$tag.exits" '
+	# wakeups_main: the main thread's alone (TID = PID), the main loop of
+	# both VMMs, where QEMU injects virtio-mmio interrupts; the others are
+	# mostly vCPU threads sleeping in KVM_RUN while the guest halts.
+	COUNTERS="$exits $(awk -v lost="$lost" -v pid="$pid" '
 		NR == FNR { vol[$1] = $3; nonvol[$1] = $4; next }
 		{ w += $3 - vol[$1]; n += $4 - nonvol[$1]; threads++ }
-		END {
-			while ((getline line < exits) > 0) {
-				u++
-				if (line ~ /reason KVM_EXIT_IO /) io++
-				else if (line ~ /reason KVM_EXIT_MMIO /) mmio++
-				else other++
-			}
-			printf "uexits=%d uexits_io=%d uexits_mmio=%d uexits_other=%d " \
-				"wakeups=%d nvcsw=%d threads=%d lost=%d",
-				u, io, mmio, other, w, n, threads, lost
-		}' "$STATE/$tag.before" "$STATE/$tag.after")
+		$1 == pid { main = $3 - vol[$1] }
+		END { printf "wakeups=%d wakeups_main=%d nvcsw=%d threads=%d lost=%d",
+			w, main, n, threads, lost }' \
+		"$STATE/$tag.before" "$STATE/$tag.after")"
 }
 
 # "send: 268435456 bytes checksum 0x1234abcd in 2.000 s = 128.0 MiB/s"
@@ -218,21 +254,27 @@ cmd_idle() {
 }
 
 cmd_h2g() {
-	[ $# -eq 4 ] || die "usage: h2g PROCESS CID PORT BYTES"
+	case $# in 4 | 5 | 6) ;; *) die "usage: h2g PROCESS PEER PORT BYTES [TEST [SEED]]" ;; esac
 	pid=$(vmm_pid "$1") || exit 1
-	snap_begin "$pid" h2g
-	"$TOOL" send "$2" "$3" "$4" --seed 1 --chunk 64K > "$STATE/h2g.out" 2>&1
+	test_name=${5:-h2g}
+	snap_begin "$pid" "$test_name"
+	"$TOOL" send "$2" "$3" "$4" --seed "${6:-1}" --chunk 64K > "$STATE/$test_name.out" 2>&1
 	status=$?
-	snap_end "$pid" h2g
-	cat "$STATE/h2g.out"
+	snap_end "$pid" "$test_name"
+	cat "$STATE/$test_name.out"
 	[ $status -eq 0 ] || die "vsock-tool send failed (status $status)"
-	echo "BENCH vmm=$1 test=h2g $(transfer_fields "$STATE/h2g.out") $COUNTERS"
+	echo "BENCH vmm=$1 test=$test_name $(transfer_fields "$STATE/$test_name.out") $COUNTERS"
 }
 
 # The receiver for g2h, started by the spec (spawn) before the guest boots.
 cmd_g2h_server() {
-	[ $# -eq 1 ] || die "usage: g2h-server PORT"
-	exec "$TOOL" recv "$1" --count 1 > "$STATE/g2h-recv.out" 2>&1
+	case $# in 1 | 2 | 3) ;; *) die "usage: g2h-server PORT [TEST [ADDRESS]]" ;; esac
+	out=$STATE/${2:-g2h}-recv.out
+	rm -f "$out"
+	if [ $# -eq 3 ]; then
+		exec "$TOOL" recv "$1" --count 1 --tcp "$3" > "$out" 2>&1
+	fi
+	exec "$TOOL" recv "$1" --count 1 > "$out" 2>&1
 }
 
 # Wait for g2h-server's outcome (the guest was told to send), counting. Its
@@ -240,10 +282,11 @@ cmd_g2h_server() {
 # failed). The server's exit cannot be awaited: it is bootrun's child, and a
 # zombie until the test ends.
 cmd_g2h() {
-	[ $# -eq 2 ] || die "usage: g2h PROCESS LIMIT_S"
+	[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: g2h PROCESS LIMIT_S [TEST]"
 	pid=$(vmm_pid "$1") || exit 1
-	out=$STATE/g2h-recv.out
-	snap_begin "$pid" g2h
+	test_name=${3:-g2h}
+	out=$STATE/$test_name-recv.out
+	snap_begin "$pid" "$test_name"
 	waited=0
 	while ! grep -q "^recv: " "$out" 2>/dev/null; do
 		# Twice a second: the polling itself takes CPU from the transfer.
@@ -251,25 +294,40 @@ cmd_g2h() {
 		sleep 0.5
 		waited=$((waited + 1))
 	done
-	snap_end "$pid" g2h
+	snap_end "$pid" "$test_name"
 	cat "$out"
 	grep -q "bytes checksum" "$out" ||
 		die "no stream from the guest arrived within $2 s"
-	echo "BENCH vmm=$1 test=g2h $(transfer_fields "$out") $COUNTERS"
+	echo "BENCH vmm=$1 test=$test_name $(transfer_fields "$out") $COUNTERS"
 }
 
 cmd_ping() {
-	[ $# -eq 4 ] || die "usage: ping PROCESS CID PORT N"
+	[ $# -eq 4 ] || [ $# -eq 5 ] || die "usage: ping PROCESS PEER PORT N [TEST]"
 	pid=$(vmm_pid "$1") || exit 1
-	snap_begin "$pid" ping
-	"$TOOL" ping "$2" "$3" "$4" > "$STATE/ping.out" 2>&1
+	test_name=${5:-ping}
+	snap_begin "$pid" "$test_name"
+	"$TOOL" ping "$2" "$3" "$4" > "$STATE/$test_name.out" 2>&1
 	status=$?
-	snap_end "$pid" ping
-	cat "$STATE/ping.out"
+	snap_end "$pid" "$test_name"
+	cat "$STATE/$test_name.out"
 	[ $status -eq 0 ] || die "vsock-tool ping failed (status $status)"
 	# "ping: 10000 round trips, median 50.1 us, p99 80.2 us, min 40.0 us, max 900.0 us"
-	fields=$(sed -n 's/^ping: \([0-9]*\) round trips, median \([0-9.]*\) us, p99 \([0-9.]*\) us, min \([0-9.]*\) us, max \([0-9.]*\) us$/trips=\1 median_us=\2 p99_us=\3 min_us=\4 max_us=\5/p' "$STATE/ping.out")
-	echo "BENCH vmm=$1 test=ping $fields $COUNTERS"
+	fields=$(sed -n 's/^ping: \([0-9]*\) round trips, median \([0-9.]*\) us, p99 \([0-9.]*\) us, min \([0-9.]*\) us, max \([0-9.]*\) us$/trips=\1 median_us=\2 p99_us=\3 min_us=\4 max_us=\5/p' "$STATE/$test_name.out")
+	echo "BENCH vmm=$1 test=$test_name $fields $COUNTERS"
+}
+
+# minivmm's --trace-file after the VM has stopped: its size and its lines by
+# category ("[    1.234567] virtio: ..." counts as virtio), which show that
+# tracing was on while the data planes were measured.
+cmd_trace_file() {
+	[ $# -eq 2 ] || die "usage: trace-file PROCESS FILE"
+	[ -s "$2" ] || die "$2 is missing or empty: was --trace-file given?"
+	echo "trace lines by category:"
+	fields=$(awk '{ sub(/^\[[^]]*\] */, ""); c = $1; sub(/:$/, "", c); n[c]++; all++ }
+		END { printf "lines=%d", all
+			for (c in n) if (c ~ /^[a-z]+$/) printf " lines_%s=%d", c, n[c] }' "$2")
+	echo "$fields"
+	echo "BENCH vmm=$1 test=tracefile bytes=$(wc -c < "$2") $fields"
 }
 
 # The vhost-user rows: the guest runs io-bench (guest-images/programs) on
@@ -318,5 +376,7 @@ g2h) cmd_g2h "$@" ;;
 ping) cmd_ping "$@" ;;
 io-begin) cmd_io_begin "$@" ;;
 io-end) cmd_io_end "$@" ;;
-*) die "unknown command '$cmd' (setup, mem, idle, h2g, g2h-server, g2h, ping, io-begin, io-end)" ;;
+trace-file) cmd_trace_file "$@" ;;
+exit-counts) exit_counts "$1" ;;
+*) die "unknown command '$cmd' (setup, mem, idle, h2g, g2h-server, g2h, ping, io-begin, io-end, trace-file)" ;;
 esac

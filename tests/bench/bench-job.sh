@@ -1,22 +1,24 @@
 #!/bin/sh
 # /job of the nested test host for `make bench` (run-bench.sh packs it, with
-# bench.conf, into the outer initramfs). For each repetition it boots the
-# guest once under minivmm and once under QEMU (alternating which goes first,
-# so neither always runs on a freshly booted host), each run a separate
-# bootrun of bench.spec; then the same for the vhost-user runs (tests
-# minivmm-vu and qemu-vu). BENCH_VMMS and BENCH_SETS (bench.conf) narrow
-# that down. Console lines for bench-table.awk:
+# bench.conf and the expanded bench.spec, into the outer initramfs). For each
+# repetition it boots the guest once under each VMM of BENCH_VARIANTS (the
+# list run-bench.sh made from BENCH_VMMS, BENCH_SETS, BENCH_MINIVMM_BASELINE
+# and BENCH_TRACE): minivmm and QEMU (the vsock and network rows), both
+# again with vhost-user devices (minivmm-vu, qemu-vu), and when asked for,
+# the baseline minivmm (minivmm-baseline) and minivmm with --trace
+# (minivmm-trace); in that order in odd repetitions and the reverse in even
+# ones, so that none always runs on a freshly booted host. Each run is a
+# separate bootrun of bench.spec. Console lines for bench-table.awk:
 #   BENCH-INFO key=value...            the machine and the programs
 #   BENCH-WARMUP vmm=NAME              an unmeasured boot before the first
 #                                      repetition; its output is not counted
 #   BENCH-RUN rep=N vmm=NAME           a run starts; bootrun's output follows
-#                                      (NAME: minivmm, qemu, or either with
-#                                      -vu for the vhost-user runs)
+#                                      (NAME: one of BENCH_VARIANTS)
 #   BENCH-LOG rep=N vmm=NAME: LINE     minivmm's boot-timer and stats lines, the
 #                                      guest kernel's "APIC timer disabled", and
 #                                      the nested host's huge-page and compaction
 #                                      counters over the run
-#   BENCH-CHECK rep=N vmm=NAME data=ok both transfers arrived intact
+#   BENCH-CHECK rep=N vmm=NAME data=ok every transfer arrived intact
 #   BENCH-RETRY rep=N vmm=NAME status=S  that attempt failed; it is run again
 #                                      (once: BENCH_RETRIES), and only the last
 #                                      attempt's figures count
@@ -29,40 +31,51 @@ PATH=/bin:/usr/bin
 . /carry/bench.conf || exit 3
 export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage
 export GUEST_INITRD=/carry/initramfs.cpio.gz
+# The host steps find the VMM by its process name: the baseline runs as
+# "minivmm" too, from a directory of its own.
+if [ -r /carry/minivmm-baseline ]; then
+	mkdir -p /tmp/baseline && cp /carry/minivmm-baseline /tmp/baseline/minivmm || exit 3
+	export MINIVMM_BASELINE=/tmp/baseline/minivmm
+fi
 
-# Older bench.conf files (and hand-made ones) may lack the later settings.
-BENCH_VMMS=${BENCH_VMMS:-minivmm qemu}
-BENCH_SETS=${BENCH_SETS:-vsock vu}
-BENCH_VU_MIB=${BENCH_VU_MIB:-256}
-BENCH_VU_FILES=${BENCH_VU_FILES:-2000}
-sed -e "s/@BENCH_MEMORY_MIB@/$BENCH_MEMORY_MIB/g" -e "s/@BENCH_BYTES@/$BENCH_BYTES/g" \
-	-e "s/@BENCH_ROUNDS@/$BENCH_ROUNDS/g" -e "s/@BENCH_VU_MIB@/$BENCH_VU_MIB/g" \
-	-e "s/@BENCH_VU_FILES@/$BENCH_VU_FILES/g" /carry/bench.spec > /tmp/bench.spec || exit 3
 /carry/bench-host.sh setup || exit 3
+# The network: one persistent tap for every run (each VMM is given it and
+# leaves it as it was), the nested host's end on a link-local address.
+if ! { tunctl -t mvbench0 > /dev/null && ip addr add 169.254.3.1/24 dev mvbench0 &&
+	ip link set mvbench0 up; }; then
+	echo "bench-job: cannot set up the tap mvbench0"
+	exit 3
+fi
 
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "BENCH-INFO nested_nproc=$(nproc) nested_cpu=$model"
 echo "BENCH-INFO nested_kernel=$(uname -r)"
 echo "BENCH-INFO minivmm=$($MINIVMM --version 2>&1 | head -n 1)"
 echo "BENCH-INFO qemu=$(qemu-system-x86_64 --version 2>&1 | head -n 1)"
+if [ -n "${MINIVMM_BASELINE:-}" ]; then
+	echo "BENCH-INFO minivmm-baseline=$BENCH_BASELINE_NAME ($($MINIVMM_BASELINE --version 2>&1 | head -n 1))"
+fi
 echo "BENCH-INFO nested_thp=enabled:$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" \
 	"defrag:$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null)"
-echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES rounds=$BENCH_ROUNDS"
-# shellcheck disable=SC2086 # the lists, one word each
-echo "BENCH-INFO vmms=$(echo $BENCH_VMMS | tr ' ' ,) sets=$(echo $BENCH_SETS | tr ' ' ,)" \
-	"vu_mib=$BENCH_VU_MIB vu_files=$BENCH_VU_FILES" \
-	"virtiofsd=$(/usr/lib/qemu/virtiofsd --version 2>&1 | head -n 1 | tr ' ' _)" \
-	"qemu_storage_daemon=$(qemu-storage-daemon --version 2>&1 | head -n 1 | tr ' ' _)"
+echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES net_bytes=$BENCH_NET_BYTES rounds=$BENCH_ROUNDS"
+echo "BENCH-INFO variants=$BENCH_VARIANTS"
+case " $BENCH_VARIANTS " in
+*-vu\ *)
+	echo "BENCH-INFO vu_mib=$BENCH_VU_MIB vu_files=$BENCH_VU_FILES" \
+		"virtiofsd=$(/usr/lib/qemu/virtiofsd --version 2>&1 | head -n 1 | tr ' ' _)" \
+		"qemu_storage_daemon=$(qemu-storage-daemon --version 2>&1 | head -n 1 | tr ' ' _)" ;;
+esac
 
-# Both transfers arrived whole: the checksums the senders printed are the
+# Every transfer arrived whole: the checksums the senders printed are the
 # ones the receivers printed (host side from bench-host.sh, guest side from
-# the files the guest showed at the end).
+# the files the guest showed at the end). $2 transfers: 2 over vsock, and 2
+# more over the network (other seeds, so other checksums).
 check_data() {
 	tr -d '\r' < "$1" | grep -o 'send: [0-9]* bytes checksum 0x[0-9a-f]*' |
 		sort -u > /tmp/bench-sent
 	tr -d '\r' < "$1" | grep -o 'recv: [0-9]* bytes checksum 0x[0-9a-f]*' |
 		sed 's/^recv/send/' | sort -u > /tmp/bench-received
-	[ "$(wc -l < /tmp/bench-sent)" -eq 2 ] && cmp -s /tmp/bench-sent /tmp/bench-received
+	[ "$(wc -l < /tmp/bench-sent)" -eq "$2" ] && cmp -s /tmp/bench-sent /tmp/bench-received
 }
 
 # The nested host's memory-management counters that can stall a boot: huge
@@ -84,7 +97,7 @@ run_once() {
 	log=/tmp/bench-logs/$1.log
 	rm -f "$log"
 	mm_before=$(mm_counters)
-	/carry/bootrun -l /tmp/bench-logs /tmp/bench.spec "$1"
+	/carry/bootrun -l /tmp/bench-logs /carry/bench.spec "$1"
 	status=$?
 	echo "BENCH-LOG rep=$rep vmm=$1: nested host mm during the run:" \
 		"$(mm_delta "$mm_before" "$(mm_counters)")" \
@@ -92,10 +105,12 @@ run_once() {
 	tr -d '\r' < "$log" |
 		grep -a "boot-timer:\|minivmm: stats:\|APIC timer disabled" |
 		sed "s/^/BENCH-LOG rep=$rep vmm=$1: /"
-	# The vsock runs carry checksummed data; the vhost-user runs' data is
-	# checked by the boot tests (tests/boot/vhost-user-tests.spec).
+	# The vhost-user runs carry no checksummed data: theirs is checked by
+	# the boot tests (tests/boot/vhost-user-tests.spec).
+	transfers=4
+	[ "$1" = minivmm-baseline ] && transfers=2
 	if [ "$status" -eq 0 ] && [ "${1%-vu}" = "$1" ]; then
-		if check_data "$log"; then
+		if check_data "$log" "$transfers"; then
 			echo "BENCH-CHECK rep=$rep vmm=$1 data=ok"
 		else
 			echo "BENCH-CHECK rep=$rep vmm=$1 data=MISMATCH:" \
@@ -111,26 +126,18 @@ mkdir -p /tmp/bench-logs /tmp/boot-logs
 # would always give it to minivmm.
 for vmm in $BENCH_VMMS; do
 	echo "BENCH-WARMUP vmm=$vmm"
-	/carry/bootrun -l /tmp/bench-logs /tmp/bench.spec "warmup-$vmm" ||
+	/carry/bootrun -l /tmp/bench-logs /carry/bench.spec "warmup-$vmm" ||
 		echo "BENCH-WARMUP vmm=$vmm failed (status $?, not counted)"
 done
 failed=0
 rep=1
 while [ "$rep" -le "$BENCH_REPS" ]; do
-	order=$BENCH_VMMS
-	# shellcheck disable=SC2086 # the list, one word each
-	[ $((rep % 2)) -eq 0 ] && order=$(echo $BENCH_VMMS | awk '{ for (i = NF; i >= 1; i--) printf "%s ", $i }')
-	runs=
-	for set in $BENCH_SETS; do
-		for vmm in $order; do
-			case "$set" in
-			vsock) runs="$runs $vmm" ;;
-			vu) runs="$runs $vmm-vu" ;;
-			*) echo "bench-job: unknown set '$set' in BENCH_SETS (vsock, vu)" >&2; exit 3 ;;
-			esac
-		done
-	done
-	for vmm in $runs; do
+	order=$BENCH_VARIANTS
+	if [ $((rep % 2)) -eq 0 ]; then
+		# shellcheck disable=SC2086 # the list, reversed
+		order=$(for v in $BENCH_VARIANTS; do echo "$v"; done | tac | tr '\n' ' ')
+	fi
+	for vmm in $order; do
 		attempt=0
 		while :; do
 			echo "BENCH-RUN rep=$rep vmm=$vmm"

@@ -8,18 +8,26 @@
 # the demo guest, bootrun, vsock-tool and this directory's scripts into the
 # outer initramfs, boots the nested host once, and runs bench-job.sh there:
 # BENCH_REPS repetitions, each booting the guest fresh under each VMM. Then
-# prints one table (bench-table.awk), also written to build/bench/table.md.
+# prints the tables (bench-table.awk), also written to build/bench/table.md.
 #
 # Settings (environment; `make bench REPS=5` sets BENCH_REPS):
 #   BENCH_REPS        repetitions (default 3)
-#   BENCH_BYTES       bytes per transfer, each direction (default 256M; K/M/G)
-#   BENCH_ROUNDS      1-byte round trips for the latency (default 10000)
+#   BENCH_BYTES       bytes per vsock transfer, each direction (default 256M; K/M/G)
+#   BENCH_NET_BYTES   bytes per TCP transfer over virtio-net (default BENCH_BYTES)
+#   BENCH_ROUNDS      1-byte round trips for each latency (default 10000)
 #   BENCH_MEMORY_MIB  guest RAM for both VMMs (default 256)
 #   BENCH_VMMS        which VMMs (default "minivmm qemu")
-#   BENCH_SETS        which runs: vsock (the rows above), vu (virtio-fs and
-#                     virtio-blk through vhost-user backends); default "vsock vu"
+#   BENCH_SETS        which runs: vsock (the vsock and network rows), vu
+#                     (virtio-fs and virtio-blk through vhost-user backends);
+#                     default "vsock vu"
 #   BENCH_VU_MIB      size of the shared file and of the disk (default 256)
 #   BENCH_VU_FILES    files created, stat-ed and removed (default 2000)
+#   BENCH_MINIVMM_BASELINE  another static minivmm (an older commit's) to run
+#                     as well, as "minivmm-baseline": boot and vsock steps only
+#                     (docs/benchmarks.md, "Tracing off")
+#   BENCH_BASELINE_NAME     what the table calls it (default: its file name)
+#   BENCH_TRACE       1: also run minivmm with --trace on (every category, to
+#                     a file), as "minivmm-trace"
 #   BENCH_OUT         output directory (default build/bench)
 #   QEMU_DATA_DIR     where qboot.rom and linuxboot_dma.bin are (default /usr/share/qemu)
 # and those of nested-host.sh (NESTED_TIMEOUT_S, ...).
@@ -40,6 +48,9 @@ fi
 minivmm=$1
 reps=${BENCH_REPS:-3}
 bytes=${BENCH_BYTES:-256M}
+net_bytes=${BENCH_NET_BYTES:-$bytes}
+baseline=${BENCH_MINIVMM_BASELINE:-}
+trace=${BENCH_TRACE:-0}
 rounds=${BENCH_ROUNDS:-10000}
 memory=${BENCH_MEMORY_MIB:-256}
 vmms=${BENCH_VMMS:-minivmm qemu}
@@ -68,11 +79,38 @@ for v in $sets; do
 	case "$v" in vsock | vu) ;; *) bench_fail "BENCH_SETS takes vsock and vu ('$v')" ;; esac
 done
 [ "$vu_mib" -ge 40 ] || bench_fail "BENCH_VU_MIB must be at least 40"
-case "$bytes" in
-[0-9]*[KMG] | [0-9]*) ;;
-*) bench_fail "BENCH_BYTES takes a size such as 256M ('$bytes')" ;;
-esac
+for v in "$bytes" "$net_bytes"; do
+	case "$v" in
+	[0-9]*[KMG] | [0-9]*) ;;
+	*) bench_fail "BENCH_BYTES and BENCH_NET_BYTES take a size such as 256M ('$v')" ;;
+	esac
+done
 [ "$reps" -ge 1 ] || bench_fail "BENCH_REPS must be at least 1"
+case "$trace" in
+0 | 1) ;;
+*) bench_fail "BENCH_TRACE takes 0 or 1 ('$trace')" ;;
+esac
+# The runs of each repetition (bench-job.sh): for each set, each VMM
+# (vsock: minivmm, qemu; vu: minivmm-vu, qemu-vu), then the optional ones.
+variants=
+for set in $sets; do
+	for v in $vmms; do
+		case "$set" in vsock) variants="$variants $v" ;; vu) variants="$variants $v-vu" ;; esac
+	done
+done
+baseline_files=()
+if [ -n "$baseline" ]; then
+	[ -r "$baseline" ] || bench_fail "BENCH_MINIVMM_BASELINE: $baseline is missing"
+	if readelf -l "$baseline" 2>/dev/null | grep -q 'program interpreter'; then
+		bench_fail "BENCH_MINIVMM_BASELINE: $baseline is dynamically linked; the nested host has no libc"
+	fi
+	variants="$variants minivmm-baseline"
+	baseline_files=("$baseline=minivmm-baseline")
+fi
+[ "$trace" = 1 ] && variants="$variants minivmm-trace"
+variants=${variants# }
+nvariants=$(echo "$variants" | wc -w)
+[ "$nvariants" -ge 1 ] || bench_fail "BENCH_VMMS and BENCH_SETS leave nothing to run"
 
 bench_prereqs bench_fail "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" \
 	"$images/programs/vsock-tool" "$qemu_data/qboot.rom" "$qemu_data/linuxboot_dma.bin"
@@ -90,12 +128,22 @@ if [ -z "${NESTED_MEMORY_MIB:-}" ]; then
 	export NESTED_MEMORY_MIB
 fi
 # A safety net only: about 2 minutes a run is usual.
-# shellcheck disable=SC2086 # count the words
-nruns=$(($(echo $vmms | wc -w) * $(echo $sets | wc -w)))
-export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * nruns * 400))}
+export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * nvariants * 600))}
 export NESTED_CONSOLE_LOG=$out/console.log
 export NESTED_TEST_LOGS=$out/runs.log
-rm -f "$NESTED_CONSOLE_LOG" "$NESTED_TEST_LOGS" "$out/table.md"
+rm -f "$NESTED_CONSOLE_LOG" "$NESTED_TEST_LOGS" "$out/table.md" "$out/bench.spec"
+
+# The spec bootrun reads: bench.spec's blocks expanded, the settings put in.
+if ! awk -f "$here/bench-spec.awk" "$here/bench.spec" |
+	sed -e "s/@BENCH_MEMORY_MIB@/$memory/g" -e "s/@BENCH_BYTES@/$bytes/g" \
+		-e "s/@BENCH_NET_BYTES@/$net_bytes/g" -e "s/@BENCH_ROUNDS@/$rounds/g" \
+		-e "s/@BENCH_VU_MIB@/$vu_mib/g" -e "s/@BENCH_VU_FILES@/$vu_files/g" \
+		> "$out/bench.spec"; then
+	bench_fail "expanding tests/bench/bench.spec failed"
+fi
+if grep -n '@[A-Za-z_]*@\|^[[:space:]]*@[a-z]' "$out/bench.spec" >&2; then
+	bench_fail "placeholders left in the expanded spec (above)"
+fi
 
 nested_init
 conf=$(mktemp "$NESTED_ROOT/build/bench-conf.XXXXXX") || exit 2
@@ -105,6 +153,9 @@ trap "rm -f '$conf'; nested_cleanup" EXIT
 	echo "# written by run-bench.sh"
 	echo "BENCH_REPS=$reps"
 	echo "BENCH_BYTES=$bytes"
+	echo "BENCH_NET_BYTES=$net_bytes"
+	echo "BENCH_VARIANTS='$variants'"
+	echo "BENCH_BASELINE_NAME='${BENCH_BASELINE_NAME:-$(basename "${baseline:-none}")}'"
 	echo "BENCH_ROUNDS=$rounds"
 	echo "BENCH_MEMORY_MIB=$memory"
 	echo "BENCH_VMMS='$vmms'"
@@ -117,13 +168,14 @@ start=$(date +%s%N)
 nested_build_initramfs "$here/bench-job.sh" "$minivmm=minivmm" \
 	"$NESTED_ROOT/build/boot/bootrun=bootrun" "$images/bzImage=bzImage" \
 	"$images/initramfs.cpio.gz=initramfs.cpio.gz" "$images/programs/vsock-tool=vsock-tool" \
-	"$here/bench.spec=bench.spec" "$here/bench-host.sh=bench-host.sh" "$conf=bench.conf" \
+	"$out/bench.spec=bench.spec" "$here/bench-host.sh=bench-host.sh" "$conf=bench.conf" \
 	"$NESTED_HERE/vhost-user-host.sh=vhost-user-host.sh" \
-	"$qemu_data/qboot.rom=qboot.rom" "$qemu_data/linuxboot_dma.bin=linuxboot_dma.bin" ||
+	"$qemu_data/qboot.rom=qboot.rom" "$qemu_data/linuxboot_dma.bin=linuxboot_dma.bin" \
+	"${baseline_files[@]}" ||
 	bench_fail "building the nested host's initramfs failed"
-echo "run-bench: $reps repetitions of ${vmms// / and } (runs: $sets), $bytes per transfer," \
-	"$rounds round trips, guest RAM $memory MiB, vhost-user $vu_mib MiB and $vu_files files;" \
-	"booting the nested host" \
+echo "run-bench: $reps repetitions of $variants; $bytes per vsock transfer," \
+	"$net_bytes per TCP transfer, $rounds round trips, guest RAM $memory MiB," \
+	"vhost-user $vu_mib MiB and $vu_files files; booting the nested host" \
 	"(QEMU TCG, ${NESTED_MEMORY_MIB} MiB, ${NESTED_CPUS:-1} vCPUs)" >&2
 nested_run batch
 took_ms=$((($(date +%s%N) - start) / 1000000))

@@ -1,9 +1,13 @@
 #!/bin/sh
 # Check bench-table.awk on a made-up console: medians and ranges over the
 # runs that passed only, ratios of medians, the targets' verdicts, rows for
-# metrics only minivmm reports, and the exit status when nothing passed; then
-# the boot breakdown's two scripts (breakdown-trace.awk, breakdown-table.awk)
-# on a made-up guest console and trace.
+# metrics only minivmm reports, and the exit status when nothing passed; the
+# network rows (per-MiB figures, the 0-exit target) and the tracing table
+# (baseline and --trace runs) on a second console, and with the vhost-user
+# rows added to it, everything at once; bench-spec.awk's
+# expansion of bench.spec; then the boot breakdown's two scripts
+# (breakdown-trace.awk, breakdown-table.awk) on a made-up guest console and
+# trace.
 #   usage: tests/bench/selftest-table.sh    (no VM needed; prints "ok" lines)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -156,6 +160,240 @@ else
 	passes=$((passes + 1))
 fi
 expect_row '- runs passed: minivmm 0 of 0, QEMU 0 of 1'
+
+# The network rows and the tracing table. Two runs of each VMM, one run of
+# the baseline that failed (its figures must not count), 256 MiB per TCP
+# transfer. minivmm host to guest: 0 exits, then 1 that is neither console
+# nor signal (the 0 target is missed, although 1/256 prints as 0.00); guest
+# to host: 2 signals, then 8 console exits (all exits: median 5 per 256 MiB
+# = 0.02 per MiB; less console and signals: 0, met). QEMU: 6400 exits = 25
+# per MiB, 512 wake-ups = 2 per MiB.
+b=268435456
+printf '%s\r\n' \
+	'BENCH-INFO variants=minivmm qemu minivmm-baseline minivmm-trace' \
+	'BENCH-RUN rep=1 vmm=minivmm' \
+	"  net-host-to-guest: 9.0 s: BENCH vmm=minivmm test=net_h2g bytes=$b crc=0x1 seconds=8.0 mib_s=32.0 uexits=0 uexits_console=0 uexits_signal=0 uexits_data=0 wakeups=256" \
+	"  net-guest-to-host: 9.0 s: BENCH vmm=minivmm test=net_g2h bytes=$b crc=0x2 seconds=8.0 mib_s=20.0 uexits=2 uexits_console=0 uexits_signal=2 uexits_data=0 wakeups=100" \
+	'  net-latency: 9.0 s: BENCH vmm=minivmm test=net_ping trips=10000 median_us=700.0 p99_us=900.0 uexits=0 uexits_data=0 wakeups=7000' \
+	"  host-to-guest: 3.0 s: BENCH vmm=minivmm test=h2g bytes=$b crc=0x1 seconds=2.0 mib_s=30.0 uexits=0 uexits_data=0 wakeups=50" \
+	'  latency: 3.0 s: BENCH vmm=minivmm test=ping trips=10000 median_us=1500.0 p99_us=3000.0 uexits=0 wakeups=7000' \
+	'BENCH-LOG rep=1 vmm=minivmm: minivmm: stats: virtio-vsock (slot 0) queue_notify_writes=5 interrupt_status_reads=5' \
+	'BENCH-LOG rep=1 vmm=minivmm: minivmm: stats: virtio-net0 (slot 1) queue_notify_writes=0 interrupt_status_reads=0' \
+	'BENCH-END rep=1 vmm=minivmm status=0' \
+	'BENCH-RUN rep=1 vmm=qemu' \
+	"  net-host-to-guest: 9.0 s: BENCH vmm=qemu-system-x86_64 test=net_h2g bytes=$b crc=0x1 seconds=8.0 mib_s=40.0 uexits=6400 uexits_data=6400 wakeups=512 wakeups_main=500" \
+	"  net-guest-to-host: 9.0 s: BENCH vmm=qemu-system-x86_64 test=net_g2h bytes=$b crc=0x2 seconds=8.0 mib_s=20.0 uexits=3200 uexits_data=3200 wakeups=256" \
+	'  net-latency: 9.0 s: BENCH vmm=qemu-system-x86_64 test=net_ping trips=10000 median_us=1000.0 p99_us=1200.0 uexits=30000 uexits_data=30000 wakeups=17700' \
+	'BENCH-END rep=1 vmm=qemu status=0' \
+	'BENCH-RUN rep=1 vmm=minivmm-baseline' \
+	"  host-to-guest: 3.0 s: BENCH vmm=minivmm test=h2g bytes=$b crc=0x1 seconds=2.0 mib_s=99.0 uexits=0 wakeups=50" \
+	'BENCH-END rep=1 vmm=minivmm-baseline status=1' \
+	'BENCH-RUN rep=1 vmm=minivmm-trace' \
+	"  host-to-guest: 3.0 s: BENCH vmm=minivmm test=h2g bytes=$b crc=0x1 seconds=2.0 mib_s=28.0 uexits=0 uexits_data=0 wakeups=60" \
+	"  net-guest-to-host: 9.0 s: BENCH vmm=minivmm test=net_g2h bytes=$b crc=0x2 seconds=8.0 mib_s=19.0 uexits=3 uexits_data=3 wakeups=100" \
+	'  latency: 3.0 s: BENCH vmm=minivmm test=ping trips=10000 median_us=1600.0 p99_us=3000.0 uexits=0 wakeups=7000' \
+	'  trace-file: 0.1 s: BENCH vmm=minivmm test=tracefile bytes=1000 lines=20000 lines_exits=9000 lines_virtio=80' \
+	'BENCH-END rep=1 vmm=minivmm-trace status=0' \
+	'BENCH-RUN rep=2 vmm=minivmm-trace' \
+	"  host-to-guest: 3.0 s: BENCH vmm=minivmm test=h2g bytes=$b crc=0x1 seconds=2.0 mib_s=30.0 uexits=0 uexits_data=0 wakeups=60" \
+	'  trace-file: 0.1 s: BENCH vmm=minivmm test=tracefile bytes=1000 lines=22000 lines_exits=9000 lines_virtio=80' \
+	'BENCH-END rep=2 vmm=minivmm-trace status=0' \
+	'BENCH-RUN rep=2 vmm=minivmm-baseline' \
+	"  host-to-guest: 3.0 s: BENCH vmm=minivmm test=h2g bytes=$b crc=0x1 seconds=2.0 mib_s=31.0 uexits=0 uexits_data=0 wakeups=50" \
+	'  latency: 3.0 s: BENCH vmm=minivmm test=ping trips=10000 median_us=1400.0 p99_us=3000.0 uexits=0 wakeups=7000' \
+	'BENCH-END rep=2 vmm=minivmm-baseline status=0' \
+	'BENCH-RUN rep=2 vmm=qemu' \
+	"  net-host-to-guest: 9.0 s: BENCH vmm=qemu-system-x86_64 test=net_h2g bytes=$b crc=0x1 seconds=8.0 mib_s=40.0 uexits=6400 uexits_data=6400 wakeups=512 wakeups_main=500" \
+	"  net-guest-to-host: 9.0 s: BENCH vmm=qemu-system-x86_64 test=net_g2h bytes=$b crc=0x2 seconds=8.0 mib_s=20.0 uexits=3200 uexits_data=3200 wakeups=256" \
+	'  net-latency: 9.0 s: BENCH vmm=qemu-system-x86_64 test=net_ping trips=10000 median_us=1000.0 p99_us=1200.0 uexits=30000 uexits_data=30000 wakeups=17700' \
+	'BENCH-END rep=2 vmm=qemu status=0' \
+	'BENCH-RUN rep=2 vmm=minivmm' \
+	"  net-host-to-guest: 9.0 s: BENCH vmm=minivmm test=net_h2g bytes=$b crc=0x1 seconds=8.0 mib_s=48.0 uexits=1 uexits_console=0 uexits_signal=0 uexits_data=1 wakeups=768 wakeups_main=3" \
+	"  net-guest-to-host: 9.0 s: BENCH vmm=minivmm test=net_g2h bytes=$b crc=0x2 seconds=8.0 mib_s=22.0 uexits=8 uexits_console=8 uexits_signal=0 uexits_data=0 wakeups=100" \
+	'  net-latency: 9.0 s: BENCH vmm=minivmm test=net_ping trips=10000 median_us=900.0 p99_us=900.0 uexits=0 uexits_data=0 wakeups=7000' \
+	"  host-to-guest: 3.0 s: BENCH vmm=minivmm test=h2g bytes=$b crc=0x1 seconds=2.0 mib_s=32.0 uexits=0 uexits_data=0 wakeups=50" \
+	'  latency: 3.0 s: BENCH vmm=minivmm test=ping trips=10000 median_us=1700.0 p99_us=3000.0 uexits=0 wakeups=7000' \
+	'BENCH-END rep=2 vmm=minivmm status=0' > "$tmp/console"
+awk -f "$here/bench-table.awk" "$tmp/console" > "$tmp/table"
+expect_row '- runs passed: minivmm 2 of 2, QEMU 2 of 2, minivmm-baseline 1 of 2, minivmm-trace 2 of 2'
+# Medians 40 and 40; minivmm 32 and 48: 40 / 40 = 1.00 meets >= 1.0x.
+expect_row '| net TCP host->guest throughput (MiB/s) | 40.0 (32.0-48.0) | 40.0 | 1.00 | >= 1x: met |'
+expect_row '| net TCP guest->host throughput (MiB/s) | 21.0 (20.0-22.0) | 20.0 | 1.05 | >= 1x: met |'
+# 800 / 1000 = 0.80 meets <= 0.8x.
+expect_row '| net TCP round trip, median (us) | 800.0 (700.0-900.0) | 1000.0 | 0.80 | <= 0.8x: met |'
+expect_row '| net host->guest: exits to the VMM per MiB, all | 0.00 (0.00-0.00) | 25.00 | 0.00 |  |'
+expect_row '| net host->guest: exits to the VMM per MiB, less serial console and signals | 0.00 (0.00-0.00) | 25.00 | 0.00 | minivmm 0: **missed** |'
+expect_row '| net guest->host: exits to the VMM per MiB, all | 0.02 (0.01-0.03) | 12.50 | 0.00 |  |'
+expect_row '| net guest->host: exits to the VMM per MiB, less serial console and signals | 0.00 | 12.50 | 0.00 | minivmm 0: met |'
+expect_row '| net host->guest: VMM thread wake-ups per MiB | 2.00 (1.00-3.00) | 2.00 | 1.00 |  |'
+expect_row '| net round trips: exits to the VMM per round trip, all | 0.00 | 3.00 | 0.00 |  |'
+# The main thread's wake-ups, from the one minivmm run that reported them.
+expect_row '| net host->guest: main-thread (main loop) wake-ups per MiB | 0.01 | 1.95 | 0.01 |  |'
+expect_row '| net round trips: VMM thread wake-ups per round trip | 0.70 | 1.77 | 0.40 |  |'
+# The slots' counters keep their device: virtio-vsock's 5 is not virtio-net0's 0.
+expect_row '| minivmm --stats, whole run: virtio-net0 QueueNotify writes | 0 | n/a |  |  |'
+# The tracing table: the baseline's failed run (99 MiB/s) does not count.
+expect_no '99.0'
+expect_row '| metric | minivmm, tracing off | baseline | off / baseline | minivmm --trace | on / off | verdict |'
+expect_row '| vsock host->guest throughput (MiB/s) | 31.0 (30.0-32.0) | 31.0 | 1.00 | 29.0 (28.0-30.0) | 0.94 | as before: within the baseline'"'"'s range or better |'
+# 1600 us against the baseline's only run, 1400 us: worse.
+expect_row '| vsock round trip, median (us) | 1600.0 (1500.0-1700.0) | 1400.0 | 1.14 | 1600.0 | 1.00 | **worse** than every baseline run |'
+expect_row '| vsock host->guest: exits to the VMM per MiB, less serial console and signals | 0.00 | 0.00 |  | 0.00 |  | 0 exits, tracing off and on: met |'
+# With tracing on, 3 exits that are neither console nor signal.
+expect_row '| net guest->host: exits to the VMM per MiB, less serial console and signals | 0.00 | n/a |  | 0.01 |  | 0 exits, tracing off and on: **missed** |'
+# Every exit of the measurements: vsock 0 in every run; network 2 and 9 in
+# minivmm's two runs, 3 in the first --trace run (the second had none).
+expect_row '| all exits to the VMM during the three vsock measurements, serial console and signals included | 0 | 0 |  | 0 |  |  |'
+expect_row '| all exits to the VMM during the three network measurements, serial console and signals included | 6 (2-9) | n/a |  | 3 | 0.55 |  |'
+expect_row '| --trace-file: lines written over the whole run | n/a | n/a |  | 21000 (20000-22000) |  |  |'
+expect_no 'net TCP round trip, median (us) | 800.0 (700.0-900.0) | n/a'
+
+# Everything at once: the console above with vhost-user runs added (one
+# failed attempt of qemu-vu, run again): the network rows, the vhost-user
+# rows and the tracing table all print, in that order. minivmm-vu, fs-read:
+# 10 exits, all console or signal (0 per MiB, met); blk-read: 1 other exit
+# in 256 MiB (0.00 printed, but missed); fs-meta: 3 in 3 * 1000 operations.
+cp "$tmp/console" "$tmp/console-all"
+printf '%s\r\n' \
+	'BENCH-RUN rep=1 vmm=minivmm-vu' \
+	"  fs-read: 9.0 s: BENCH vmm=minivmm test=fs-read bytes=$b seconds=2.000 mib_s=128.0 uexits=10 uexits_console=8 uexits_signal=2 uexits_data=0 wakeups=40 wakeups_main=2" \
+	'  fs-meta: 5.0 s: BENCH vmm=minivmm test=fs-meta files=1000 create_s=1.0 create_ops_s=1000.0 stat_s=0.5 stat_ops_s=2000.0 unlink_s=0.8 unlink_ops_s=1250.0 uexits=30 uexits_data=3 wakeups=9' \
+	"  blk-read: 4.0 s: BENCH vmm=minivmm test=blk-read bytes=$b seconds=1.000 mib_s=256.0 uexits=1 uexits_data=1 wakeups=3" \
+	'BENCH-END rep=1 vmm=minivmm-vu status=0' \
+	'BENCH-RUN rep=1 vmm=qemu-vu' \
+	'FAIL qemu-vu: line 90: host command exit status 1' \
+	'BENCH-RETRY rep=1 vmm=qemu-vu status=1' \
+	'BENCH-RUN rep=1 vmm=qemu-vu' \
+	"  fs-read: 9.0 s: BENCH vmm=qemu-system-x86_64 test=fs-read bytes=$b seconds=2.500 mib_s=102.4 uexits=2560 uexits_data=2560 wakeups=400 wakeups_main=256" \
+	"  blk-read: 4.0 s: BENCH vmm=qemu-system-x86_64 test=blk-read bytes=$b seconds=1.000 mib_s=200.0 uexits=256 uexits_data=256 wakeups=30" \
+	'BENCH-END rep=1 vmm=qemu-vu status=0' >> "$tmp/console-all"
+awk -f "$here/bench-table.awk" "$tmp/console-all" > "$tmp/table"
+expect_row '- runs passed: minivmm 2 of 2, QEMU 2 of 2, minivmm-baseline 1 of 2, minivmm-trace 2 of 2'
+expect_row '- vhost-user runs passed (virtio-fs through virtiofsd, virtio-blk through qemu-storage-daemon): minivmm 1 of 1, QEMU 1 of 1'
+expect_row '- attempts that failed and were run again (their reasons are in runs.log): minivmm 0, QEMU 1, minivmm-baseline 0, minivmm-trace 0'
+expect_row '| net TCP host->guest throughput (MiB/s) | 40.0 (32.0-48.0) | 40.0 | 1.00 | >= 1x: met |'
+expect_row '| virtio-fs: sequential read of a large file, cold guest cache (MiB/s) | 128.0 | 102.4 | 1.25 | >= 1x: met |'
+expect_row '| virtio-fs read: exits to the VMM per MiB | 0.04 | 10.00 | 0.00 |  |'
+expect_row '| virtio-fs read: exits to the VMM per MiB, less serial console and signals | 0.00 | 10.00 | 0.00 | minivmm 0: met |'
+expect_row '| virtio-blk read: exits to the VMM per MiB, less serial console and signals | 0.00 | 1.00 | 0.00 | minivmm 0: **missed** |'
+expect_row '| virtio-fs create/stat/unlink: exits to the VMM per operation, less serial console and signals | 0.001 | n/a |  |  |'
+expect_row '| virtio-fs read: main-thread (main loop) wake-ups per MiB | 0.01 | 1.00 | 0.01 |  |'
+expect_row '| --trace-file: lines written over the whole run | n/a | n/a |  | 21000 (20000-22000) |  |  |'
+# The order: network rows, then the vhost-user rows, then the tracing table.
+order=$(grep -n 'net TCP host->guest throughput\|virtio-fs: sequential read\|minivmm, tracing off' "$tmp/table" |
+	cut -d: -f1 | tr '\n' ' ')
+if [ "$(echo "$order" | wc -w)" -eq 3 ] && [ "$(echo "$order" | tr ' ' '\n' | sed '/^$/d' | sort -n | tr '\n' ' ')" = "$order" ]; then
+	echo "ok: network rows, vhost-user rows, tracing table in that order (lines $order)"
+	passes=$((passes + 1))
+else
+	echo "FAIL: the network rows, vhost-user rows and tracing table are out of order (lines $order)" >&2
+	failures=$((failures + 1))
+fi
+
+# No tracing table without baseline or --trace runs (the first console).
+printf '%s\n' 'BENCH-RUN rep=1 vmm=minivmm' \
+	"  host-to-guest: 3.0 s: BENCH vmm=minivmm test=h2g bytes=$b crc=0x1 seconds=2.0 mib_s=30.0 uexits=0 wakeups=50" \
+	'BENCH-END rep=1 vmm=minivmm status=0' > "$tmp/console"
+awk -f "$here/bench-table.awk" "$tmp/console" > "$tmp/table"
+expect_no 'minivmm, tracing off'
+expect_row '- runs passed: minivmm 1 of 1, QEMU 0 of 0'
+
+# bench-spec.awk: blocks expanded with their parameter, the rest copied,
+# placeholders left; errors fail.
+printf '%s\n' '# a comment' '@define steps PROC' '	host 0 60 "bench-host.sh mem PROC @BENCH_MEMORY_MIB@" memory' \
+	'	send "PROC\n"' '@end' '@define plain' '	expect 30 "x"' '@end' 'test a' '	run a' \
+	'	@steps minivmm' '	@plain' 'test b' '	@steps qemu-system-x86_64' > "$tmp/spec"
+if awk -f "$here/bench-spec.awk" "$tmp/spec" > "$tmp/table"; then
+	echo "ok: bench-spec.awk exit status 0"
+	passes=$((passes + 1))
+else
+	echo "FAIL: bench-spec.awk exit status $?" >&2
+	failures=$((failures + 1))
+fi
+printf '%s\n' '# a comment' 'test a' '	run a' '	host 0 60 "bench-host.sh mem minivmm @BENCH_MEMORY_MIB@" memory' \
+	'	send "minivmm\n"' '	expect 30 "x"' 'test b' \
+	'	host 0 60 "bench-host.sh mem qemu-system-x86_64 @BENCH_MEMORY_MIB@" memory' \
+	'	send "qemu-system-x86_64\n"' > "$tmp/want"
+if cmp -s "$tmp/want" "$tmp/table"; then
+	echo "ok: bench-spec.awk expands blocks"
+	passes=$((passes + 1))
+else
+	echo "FAIL: bench-spec.awk expanded to:" >&2
+	diff "$tmp/want" "$tmp/table" >&2
+	failures=$((failures + 1))
+fi
+for bad in '@nothing x' '@define a P|	x|@end|@a' '@define a|	x|@end|@a v' '@define a P|	x' \
+	'@define a|@end|@define a|@end' '@define a|@b|@end'; do
+	echo "$bad" | tr '|' '\n' > "$tmp/spec"
+	if awk -f "$here/bench-spec.awk" "$tmp/spec" > /dev/null 2>&1; then
+		echo "FAIL: bench-spec.awk accepted '$bad'" >&2
+		failures=$((failures + 1))
+	else
+		echo "ok: bench-spec.awk refuses '$bad'"
+		passes=$((passes + 1))
+	fi
+done
+# The real bench.spec: nothing left unexpanded, and every VMM runs the same
+# network steps (shown by two of them).
+awk -f "$here/bench-spec.awk" "$here/bench.spec" > "$tmp/table"
+if grep -n '^[[:space:]]*@' "$tmp/table" >&2; then
+	echo "FAIL: bench.spec expands with @ lines left (above)" >&2
+	failures=$((failures + 1))
+else
+	echo "ok: bench.spec expands with no @ line left"
+	passes=$((passes + 1))
+fi
+expect_no ' PROC '
+expect_row 'bench-host.sh h2g minivmm 169.254.3.2 5001 @BENCH_NET_BYTES@ net_h2g 3" net-host-to-guest'
+expect_row 'bench-host.sh h2g qemu-system-x86_64 169.254.3.2 5001 @BENCH_NET_BYTES@ net_h2g 3" net-host-to-guest'
+for t in minivmm qemu minivmm-baseline minivmm-trace; do
+	n=$(awk -v t="$t" '$1 == "test" { on = ($2 == t) } on && /bench-host.sh (h2g|g2h|ping) /' "$tmp/table" | wc -l)
+	want=6
+	[ "$t" = minivmm-baseline ] && want=3
+	if [ "$n" -eq "$want" ]; then
+		echo "ok: test $t measures $n transfers and round trips"
+		passes=$((passes + 1))
+	else
+		echo "FAIL: test $t has $n measuring steps, expected $want" >&2
+		failures=$((failures + 1))
+	fi
+done
+
+# The vhost-user tests: the same steps for both VMMs (block "vu"), each of
+# the three measurements begun and ended for the VMM's own process.
+for t in minivmm-vu:minivmm qemu-vu:qemu-system-x86_64; do
+	n=$(awk -v t="${t%%:*}" -v p="${t#*:}" '$1 == "test" { on = ($2 == t) }
+		on && index($0, "bench-host.sh io-begin " p " ") { b++ }
+		on && index($0, "bench-host.sh io-end " p " ") { e++ }
+		END { print b + 0, e + 0 }' "$tmp/table")
+	if [ "$n" = "3 3" ]; then
+		echo "ok: test ${t%%:*} measures fs-read, fs-meta and blk-read for ${t#*:}"
+		passes=$((passes + 1))
+	else
+		echo "FAIL: test ${t%%:*} has io-begin/io-end steps '$n' for ${t#*:}, expected '3 3'" >&2
+		failures=$((failures + 1))
+	fi
+done
+
+# bench-host.sh's exit counters on a made-up ftrace buffer: a console byte
+# written (kvm_pio before the exit), an LSR read (kvm_pio after it), KVM_RUN
+# cut short by a signal, an MMIO write and an MMIO read that are neither,
+# and an in-kernel port write that exits nothing.
+{
+	echo '# tracer: nop'
+	echo ' minivmm-858 [000] ..... 10.000001: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x41'
+	echo ' minivmm-858 [000] ..... 10.000002: kvm_userspace_exit: reason KVM_EXIT_IO (2)'
+	echo ' minivmm-858 [000] ..... 10.000003: kvm_userspace_exit: reason KVM_EXIT_IO (2)'
+	echo ' minivmm-858 [000] ..... 10.000004: kvm_pio: pio_read at 0x3fd size 1 count 1 val 0x60'
+	echo ' minivmm-858 [000] ..... 10.000005: kvm_userspace_exit: reason restart (4)'
+	echo ' minivmm-858 [000] ..... 10.000006: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x42'
+	echo ' minivmm-858 [000] ..... 10.000007: kvm_mmio: mmio write len 4 gpa 0xd0000050 val 0x1'
+	echo ' minivmm-858 [000] ..... 10.000008: kvm_userspace_exit: reason KVM_EXIT_MMIO (6)'
+	echo ' minivmm-858 [000] ..... 10.000009: kvm_mmio: mmio unsatisfied-read len 4 gpa 0xd0000060 val 0x0'
+	echo ' minivmm-858 [000] ..... 10.000010: kvm_userspace_exit: reason KVM_EXIT_MMIO (6)'
+} > "$tmp/ftrace"
+BENCH_HOST_STATE=$tmp/host sh "$here/bench-host.sh" exit-counts "$tmp/ftrace" > "$tmp/table"
+expect_row 'uexits=5 uexits_io=2 uexits_mmio=2 uexits_other=1 uexits_console=2 uexits_signal=1 uexits_data=2'
 
 # The boot breakdown (make bench-boot): breakdown-trace.awk on a made-up
 # guest console and trace, then breakdown-table.awk on its output. The
