@@ -260,15 +260,13 @@ static int load_vmlinux(struct vm *vm, const uint8_t *kernel, size_t kernel_size
 static int load_guest(struct vm *vm)
 {
 	const struct vmm_config *cfg = vm->cfg;
-	uint8_t *kernel = NULL, *initrd = NULL;
-	size_t kernel_size = 0, initrd_size = 0;
+	struct file_map kernel = {0}, initrd = {0};
 	int r = -1;
 
-	if (file_read_all(cfg->kernel, "kernel", KERNEL_MAX_BYTES, &kernel, &kernel_size) < 0)
+	if (file_map(cfg->kernel, "kernel", KERNEL_MAX_BYTES, &kernel) < 0)
 		goto out;
 	/* The initrd must lie below 4 GiB; whether it fits is the loader's call. */
-	if (cfg->initrd && file_read_all(cfg->initrd, "initrd", 4 * GiB, &initrd,
-					 &initrd_size) < 0)
+	if (cfg->initrd && file_map(cfg->initrd, "initrd", 4 * GiB, &initrd) < 0)
 		goto out;
 	/* The devices the guest cannot discover by itself: the loader
 	 * describes them in the DSDT, or on the command line (docs/acpi.md). */
@@ -277,13 +275,13 @@ static int load_guest(struct vm *vm)
 		.mmio = mmio,
 		.nmmio = virtio_devices_describe(&vm->devices, mmio),
 	};
-	if (vmlinux_is_elf(kernel, kernel_size))
-		r = load_vmlinux(vm, kernel, kernel_size, initrd, initrd_size, &devices);
+	if (vmlinux_is_elf(kernel.data, kernel.size))
+		r = load_vmlinux(vm, kernel.data, kernel.size, initrd.data, initrd.size, &devices);
 	else
-		r = load_bzimage(vm, kernel, kernel_size, initrd, initrd_size, &devices);
+		r = load_bzimage(vm, kernel.data, kernel.size, initrd.data, initrd.size, &devices);
 out:
-	free(kernel);
-	free(initrd);
+	file_unmap(&kernel);
+	file_unmap(&initrd);
 	return r;
 }
 
