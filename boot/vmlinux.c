@@ -186,13 +186,16 @@ static int scan_notes(const uint8_t *data, size_t size, unsigned i, const Elf64_
 		      bool *found, uint32_t *entry)
 {
 	uint64_t align = ph->p_align == 8 ? 8 : 4, off = 0, len = ph->p_filesz;
-	const uint8_t *seg = data + ph->p_offset;
+	const uint8_t *seg;
 
+	/* Checked before the pointer is formed: data + a hostile offset
+	 * would already be undefined. */
 	if (!in_file(ph->p_offset, ph->p_filesz, size))
 		return error_set("kernel: truncated: ELF note segment %u (%llu bytes at 0x%llx) "
 				 "ends past the %zu-byte file",
 				 i, (unsigned long long)ph->p_filesz,
 				 (unsigned long long)ph->p_offset, size);
+	seg = data + ph->p_offset;
 	while (len - off >= NOTE_HEADER_SIZE) {
 		uint32_t namesz = get32(seg + off), descsz = get32(seg + off + 4);
 		uint32_t type = get32(seg + off + 8);

@@ -3,7 +3,10 @@
 # bench.conf, into the outer initramfs). For each repetition it boots the
 # guest once under minivmm and once under QEMU (alternating which goes first,
 # so neither always runs on a freshly booted host), each run a separate
-# bootrun of bench.spec. Console lines for bench-table.awk:
+# bootrun of bench.spec. Then BENCH_KERNEL_REPS rounds of boots only, of the
+# demo kernel as bzImage and as vmlinux under each VMM (the order rotating
+# each round); BENCH_ONLY=kernels runs those alone. Console lines for
+# bench-table.awk:
 #   BENCH-INFO key=value...            the machine and the programs
 #   BENCH-WARMUP vmm=NAME              an unmeasured boot before the first
 #                                      repetition; its output is not counted
@@ -17,13 +20,17 @@
 #                                      (once: BENCH_RETRIES), and only the last
 #                                      attempt's figures count
 #   BENCH-END rep=N vmm=NAME status=S  0: every step passed and the data checked
+#   BENCH-KRUN rep=N variant=V         a boot-only run of variant V (VMM-KERNEL,
+#                                      e.g. minivmm-vmlinux) starts; with its
+#                                      BENCH-LOG lines, and BENCH-KEND rep=N
+#                                      variant=V status=S at its end
 # Exit status: 0 when every run passed, 1 when one failed, 3 when the host
 # could not be set up.
 set -u
 PATH=/bin:/usr/bin
 # shellcheck source=/dev/null # written by run-bench.sh
 . /carry/bench.conf || exit 3
-export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage
+export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage GUEST_VMLINUX=/carry/vmlinux
 export GUEST_INITRD=/carry/initramfs.cpio.gz
 
 sed -e "s/@BENCH_MEMORY_MIB@/$BENCH_MEMORY_MIB/g" -e "s/@BENCH_BYTES@/$BENCH_BYTES/g" \
@@ -37,7 +44,8 @@ echo "BENCH-INFO minivmm=$($MINIVMM --version 2>&1 | head -n 1)"
 echo "BENCH-INFO qemu=$(qemu-system-x86_64 --version 2>&1 | head -n 1)"
 echo "BENCH-INFO nested_thp=enabled:$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" \
 	"defrag:$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null)"
-echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES rounds=$BENCH_ROUNDS"
+echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES rounds=$BENCH_ROUNDS" \
+	"kernel_reps=$BENCH_KERNEL_REPS only=${BENCH_ONLY:-all}"
 
 # Both transfers arrived whole: the checksums the senders printed are the
 # ones the receivers printed (host side from bench-host.sh, guest side from
@@ -64,6 +72,13 @@ mm_delta() {
 		for (; i <= NF; i += 2) { printf "%s=%d ", $i, $(i + 1) - before[$i] } }'
 }
 
+# The boot-timer and stats lines of minivmm's run, from its log.
+log_lines() {
+	tr -d '\r' < "$2" |
+		grep -a "boot-timer:\|minivmm: stats:\|APIC timer disabled" |
+		sed "s/^/BENCH-LOG rep=$rep $1: /"
+}
+
 # One bootrun of bench.spec for VMM; sets status and log.
 run_once() {
 	log=/tmp/bench-logs/$1.log
@@ -74,9 +89,7 @@ run_once() {
 	echo "BENCH-LOG rep=$rep vmm=$1: nested host mm during the run:" \
 		"$(mm_delta "$mm_before" "$(mm_counters)")" \
 		"free 2 MiB blocks now: $(awk '{ t += $14 + 2 * $15 } END { print t }' /proc/buddyinfo)"
-	tr -d '\r' < "$log" |
-		grep -a "boot-timer:\|minivmm: stats:\|APIC timer disabled" |
-		sed "s/^/BENCH-LOG rep=$rep vmm=$1: /"
+	log_lines "vmm=$1" "$log"
 	if [ "$status" -eq 0 ]; then
 		if check_data "$log"; then
 			echo "BENCH-CHECK rep=$rep vmm=$1 data=ok"
@@ -86,6 +99,18 @@ run_once() {
 			status=1
 		fi
 	fi
+}
+
+# One boot-only bootrun of bench.spec's test VARIANT (minivmm-vmlinux...).
+run_kernel_once() {
+	log=/tmp/bench-logs/$1.log
+	rm -f "$log"
+	echo "BENCH-KRUN rep=$rep variant=$1"
+	/carry/bootrun -l /tmp/bench-logs /tmp/bench.spec "$1"
+	status=$?
+	log_lines "variant=$1" "$log"
+	echo "BENCH-KEND rep=$rep variant=$1 status=$status"
+	cp "$log" "/tmp/boot-logs/kernel-rep$rep-$1.log" 2>/dev/null
 }
 
 mkdir -p /tmp/bench-logs /tmp/boot-logs
@@ -99,6 +124,7 @@ for vmm in minivmm qemu; do
 done
 failed=0
 rep=1
+[ "${BENCH_ONLY:-}" = kernels ] && rep=$((BENCH_REPS + 1))
 while [ "$rep" -le "$BENCH_REPS" ]; do
 	order="minivmm qemu"
 	[ $((rep % 2)) -eq 0 ] && order="qemu minivmm"
@@ -118,6 +144,20 @@ while [ "$rep" -le "$BENCH_REPS" ]; do
 		echo "BENCH-END rep=$rep vmm=$vmm status=$status"
 		[ "$status" -eq 0 ] || failed=1
 		cp "$log" "/tmp/boot-logs/rep$rep-$vmm.log" 2>/dev/null
+	done
+	rep=$((rep + 1))
+done
+# Boot by kernel image: each round starts one variant later, so that each
+# takes each place in the order once every four rounds. No retries: a boot
+# has no transfer to stall.
+variants="minivmm-bzimage minivmm-vmlinux qemu-bzimage qemu-vmlinux"
+rep=1
+while [ "$rep" -le "$BENCH_KERNEL_REPS" ]; do
+	order=$(echo $variants $variants | awk -v r="$rep" '{ s = (r - 1) % 4
+		print $(s + 1), $(s + 2), $(s + 3), $(s + 4) }')
+	for variant in $order; do
+		run_kernel_once "$variant"
+		[ "$status" -eq 0 ] || failed=1
 	done
 	rep=$((rep + 1))
 done

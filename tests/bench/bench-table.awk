@@ -1,11 +1,13 @@
 # bench-table.awk: turn the console of a `make bench` run (bench-job.sh,
 # bootrun and bench-host.sh lines, carriage returns removed) into one
 # Markdown table: each metric's median and range (min-max) over the runs that
-# passed, for minivmm and QEMU, their ratio, and the target.
+# passed, for minivmm and QEMU, their ratio, and the target; then, when the
+# run has boot-only runs by kernel image (BENCH-KRUN), a second table: the
+# demo kernel as bzImage and as vmlinux under each VMM, and their ratios.
 #
 #   awk -f bench-table.awk console.log
 #
-# Only runs whose BENCH-END says status=0 count. Exit status 1 when no run of
+# Only runs whose BENCH-END (BENCH-KEND) says status=0 count. Exit status 1 when no run of
 # either VMM passed. POSIX awk (Debian's mawk).
 
 function reset_run(    k) {
@@ -150,10 +152,31 @@ function boot_note(    ma, mb, pa, pb, ga, gb, r, floor) {
 	next
 }
 
+# current: the key its figures go under; label: the bootrun test's name.
 /^BENCH-RUN / {
 	reset_run()
 	split($3, f, "=")
 	current = f[2]
+	label = current
+	next
+}
+
+/^BENCH-KRUN / {
+	reset_run()
+	split($3, f, "=")
+	current = "k:" f[2]
+	label = f[2]
+	seen_kernels = 1
+	next
+}
+
+/^BENCH-KEND / {
+	split($3, f, "=")
+	split($4, s, "=")
+	runs["k:" f[2]]++
+	if (s[2] == "0" && "k:" f[2] == current)
+		commit(current)
+	current = ""
 	next
 }
 
@@ -177,7 +200,7 @@ function boot_note(    ma, mb, pa, pb, ga, gb, r, floor) {
 current == "" { next }
 
 # bootrun's labelled expects: "  NAME: boot-init after 9.3 s: [    6.104357] Run /init ..."
-$1 == current ":" && $2 == "boot-init" && $3 == "after" {
+$1 == label ":" && $2 == "boot-init" && $3 == "after" {
 	run["boot.init_wall_s"] = $4
 	if (match($0, /\[ *[0-9]+\.[0-9]+\]/)) {
 		t = substr($0, RSTART + 1, RLENGTH - 2)
@@ -187,7 +210,7 @@ $1 == current ":" && $2 == "boot-init" && $3 == "after" {
 	next
 }
 
-$1 == current ":" && $2 == "boot-ready" && $3 == "after" {
+$1 == label ":" && $2 == "boot-ready" && $3 == "after" {
 	run["boot.ready_wall_s"] = $4
 	if (match($0, /uptime=[0-9.]+/))
 		run["boot.ready_uptime_s"] = substr($0, RSTART + 7, RLENGTH - 7)
@@ -224,9 +247,62 @@ $4 == "BENCH" && $3 == "s:" {
 	next
 }
 
+# The ratio of variant a's median to variant b's, or "".
+function kratio(a, b, key,    x) {
+	if (!stats("k:" a, key))
+		return ""
+	x = med
+	if (!stats("k:" b, key) || med <= 0)
+		return ""
+	return sprintf("%.2f", x / med)
+}
+
+function krow(label, key, fmt,    mb, mv, qb, qv) {
+	mb = cell("k:minivmm-bzimage", key, fmt, 1)
+	mv = cell("k:minivmm-vmlinux", key, fmt, 1)
+	qb = cell("k:qemu-bzimage", key, fmt, 1)
+	qv = cell("k:qemu-vmlinux", key, fmt, 1)
+	if (mb == "n/a" && mv == "n/a" && qb == "n/a" && qv == "n/a")
+		return
+	printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, mb, mv, qb, qv,
+		kratio("minivmm-vmlinux", "minivmm-bzimage", key),
+		kratio("qemu-vmlinux", "qemu-bzimage", key),
+		kratio("minivmm-bzimage", "qemu-bzimage", key),
+		kratio("minivmm-vmlinux", "qemu-vmlinux", key)
+}
+
+function kernel_table(    v, n, i) {
+	split("minivmm-bzimage minivmm-vmlinux qemu-bzimage qemu-vmlinux", v, " ")
+	print ""
+	print "Boot by kernel image: the demo kernel as bzImage and as vmlinux (PVH entry under both" \
+		" VMMs), boot only. Each cell: median (min-max) over the runs that passed."
+	print ""
+	printf "- runs passed:"
+	for (i = 1; i <= 4; i++)
+		printf " %s %d of %d%s", v[i], passed["k:" v[i]], runs["k:" v[i]], (i < 4 ? "," : "\n")
+	print ""
+	print "| metric | minivmm bzImage | minivmm vmlinux | QEMU bzImage | QEMU vmlinux |" \
+		" minivmm vmlinux / bzImage | QEMU vmlinux / bzImage | bzImage minivmm / QEMU |" \
+		" vmlinux minivmm / QEMU |"
+	print "|---|---|---|---|---|---|---|---|---|"
+	krow("boot: VMM start to kernel running /init, wall (s)", "boot.init_wall_s", "%.1f")
+	krow("boot: VMM start to userspace ready (READY line), wall (s)", "boot.ready_wall_s", "%.1f")
+	krow("boot: guest clock at \"Run /init\" (printk, s)", "boot.init_guest_s", "%.2f")
+	krow("boot: wall minus guest clock at \"Run /init\" (s)", "boot.before_kernel_clock_s", "%.2f")
+	krow("boot-timer: vCPUs started, minivmm's own set-up (ms)", "timer.vcpus_started_ms", "%.0f")
+	krow("boot-timer: first userspace instruction (ms, minivmm's clock)", "timer.first_userspace_ms", "%.0f")
+}
+
 END {
 	for (i = 1; i <= ninfo; i++)
 		print "- " info[i]
+	# BENCH_ONLY=kernels: no main runs, only the table by kernel image.
+	if (runs["minivmm"] + runs["qemu"] == 0 && seen_kernels) {
+		kernel_table()
+		for (k in passed)
+			total += passed[k]
+		exit (total > 0 ? 0 : 1)
+	}
 	printf "- runs passed: minivmm %d of %d, QEMU %d of %d\n", passed["minivmm"],
 		runs["minivmm"], passed["qemu"], runs["qemu"]
 	printf "- attempts that failed and were run again (their reasons are in runs.log): minivmm %d, QEMU %d\n\n",
@@ -266,5 +342,7 @@ END {
 	row("minivmm --stats, whole run: main_loop_wakeups", "stats.main_loop_wakeups", "%.0f", 1, "")
 	print ""
 	boot_note()
+	if (seen_kernels)
+		kernel_table()
 	exit (passed["minivmm"] + passed["qemu"] > 0 ? 0 : 1)
 }

@@ -4,19 +4,24 @@
 #   usage: run-bench.sh MINIVMM_STATIC
 #
 # Packs minivmm, Debian's qemu-system-x86_64 (with its shared libraries and
-# the two firmware files microvm loads: qboot.rom and linuxboot_dma.bin),
-# the demo guest, bootrun, vsock-tool and this directory's scripts into the
+# the firmware files microvm loads: qboot.rom, and linuxboot_dma.bin for a
+# bzImage or pvh.bin for a vmlinux), the demo guest (bzImage, vmlinux,
+# initramfs), bootrun, vsock-tool and this directory's scripts into the
 # outer initramfs, boots the nested host once, and runs bench-job.sh there:
-# BENCH_REPS repetitions, each booting the guest fresh under each VMM. Then
-# prints one table (bench-table.awk), also written to build/bench/table.md.
+# BENCH_REPS repetitions, each booting the guest fresh under each VMM, then
+# BENCH_KERNEL_REPS rounds of boots only with the kernel as bzImage and as
+# vmlinux under each. Prints the tables (bench-table.awk), also written to
+# build/bench/table.md.
 #
 # Settings (environment; `make bench REPS=5` sets BENCH_REPS):
 #   BENCH_REPS        repetitions (default 3)
+#   BENCH_KERNEL_REPS rounds of the four boot-only runs (default BENCH_REPS)
+#   BENCH_ONLY        "kernels": only those rounds, no repetitions
 #   BENCH_BYTES       bytes per transfer, each direction (default 256M; K/M/G)
 #   BENCH_ROUNDS      1-byte round trips for the latency (default 10000)
 #   BENCH_MEMORY_MIB  guest RAM for both VMMs (default 256)
 #   BENCH_OUT         output directory (default build/bench)
-#   QEMU_DATA_DIR     where qboot.rom and linuxboot_dma.bin are (default /usr/share/qemu)
+#   QEMU_DATA_DIR     where QEMU's firmware files are (default /usr/share/qemu)
 # and those of nested-host.sh (NESTED_TIMEOUT_S, ...).
 # Exit status: 0 when every run passed, 1 when a run failed (the table then
 # covers the runs that passed), 2 when the nested host or the set-up failed.
@@ -37,6 +42,8 @@ reps=${BENCH_REPS:-3}
 bytes=${BENCH_BYTES:-256M}
 rounds=${BENCH_ROUNDS:-10000}
 memory=${BENCH_MEMORY_MIB:-256}
+kernel_reps=${BENCH_KERNEL_REPS:-$reps}
+only=${BENCH_ONLY:-}
 out=${BENCH_OUT:-$NESTED_ROOT/build/bench}
 qemu_data=${QEMU_DATA_DIR:-/usr/share/qemu}
 images=$NESTED_ROOT/guest-images/out
@@ -46,19 +53,24 @@ bench_fail() {
 	exit 2
 }
 
-for v in "$reps" "$rounds" "$memory"; do
+for v in "$reps" "$rounds" "$memory" "$kernel_reps"; do
 	case "$v" in
-	'' | *[!0-9]*) bench_fail "BENCH_REPS, BENCH_ROUNDS and BENCH_MEMORY_MIB take a number ('$v')" ;;
+	'' | *[!0-9]*) bench_fail "BENCH_REPS, BENCH_KERNEL_REPS, BENCH_ROUNDS and BENCH_MEMORY_MIB take a number ('$v')" ;;
 	esac
 done
+case "$only" in
+'' | kernels) ;;
+*) bench_fail "BENCH_ONLY takes 'kernels' or nothing ('$only')" ;;
+esac
 case "$bytes" in
 [0-9]*[KMG] | [0-9]*) ;;
 *) bench_fail "BENCH_BYTES takes a size such as 256M ('$bytes')" ;;
 esac
 [ "$reps" -ge 1 ] || bench_fail "BENCH_REPS must be at least 1"
 
-bench_prereqs bench_fail "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" \
-	"$images/programs/vsock-tool" "$qemu_data/qboot.rom" "$qemu_data/linuxboot_dma.bin"
+bench_prereqs bench_fail "$minivmm" "$images/bzImage" "$images/vmlinux" \
+	"$images/initramfs.cpio.gz" "$images/programs/vsock-tool" "$qemu_data/qboot.rom" \
+	"$qemu_data/linuxboot_dma.bin" "$qemu_data/pvh.bin"
 mkdir -p "$out" || exit 2
 
 # QEMU and its libraries are copied in (nested_add_dynamic_tool); socat,
@@ -69,7 +81,7 @@ if [ -z "${NESTED_MEMORY_MIB:-}" ]; then
 	export NESTED_MEMORY_MIB
 fi
 # A safety net only: about 2 minutes a run is usual.
-export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * 2 * 400))}
+export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * 2 * 400 + kernel_reps * 4 * 120))}
 export NESTED_CONSOLE_LOG=$out/console.log
 export NESTED_TEST_LOGS=$out/runs.log
 rm -f "$NESTED_CONSOLE_LOG" "$NESTED_TEST_LOGS" "$out/table.md"
@@ -84,17 +96,22 @@ trap "rm -f '$conf'; nested_cleanup" EXIT
 	echo "BENCH_BYTES=$bytes"
 	echo "BENCH_ROUNDS=$rounds"
 	echo "BENCH_MEMORY_MIB=$memory"
+	echo "BENCH_KERNEL_REPS=$kernel_reps"
+	echo "BENCH_ONLY=$only"
 } > "$conf"
 
 start=$(date +%s%N)
 nested_build_initramfs "$here/bench-job.sh" "$minivmm=minivmm" \
 	"$NESTED_ROOT/build/boot/bootrun=bootrun" "$images/bzImage=bzImage" \
+	"$images/vmlinux=vmlinux" \
 	"$images/initramfs.cpio.gz=initramfs.cpio.gz" "$images/programs/vsock-tool=vsock-tool" \
 	"$here/bench.spec=bench.spec" "$here/bench-host.sh=bench-host.sh" "$conf=bench.conf" \
-	"$qemu_data/qboot.rom=qboot.rom" "$qemu_data/linuxboot_dma.bin=linuxboot_dma.bin" ||
+	"$qemu_data/qboot.rom=qboot.rom" "$qemu_data/linuxboot_dma.bin=linuxboot_dma.bin" \
+	"$qemu_data/pvh.bin=pvh.bin" ||
 	bench_fail "building the nested host's initramfs failed"
-echo "run-bench: $reps repetitions of minivmm and QEMU, $bytes per transfer," \
-	"$rounds round trips, guest RAM $memory MiB; booting the nested host" \
+echo "run-bench: ${only:+only the boot-only rounds; }$reps repetitions of minivmm and QEMU," \
+	"$bytes per transfer, $rounds round trips, $kernel_reps rounds by kernel image," \
+	"guest RAM $memory MiB; booting the nested host" \
 	"(QEMU TCG, ${NESTED_MEMORY_MIB} MiB, ${NESTED_CPUS:-1} vCPUs)" >&2
 nested_run batch
 took_ms=$((($(date +%s%N) - start) / 1000000))
