@@ -1,5 +1,6 @@
 /* GDT, page tables and registers for the Linux 64-bit boot protocol
- * (Documentation/x86/boot.rst, "64-bit BOOT PROTOCOL"). Descriptor and
+ * (Documentation/x86/boot.rst, "64-bit BOOT PROTOCOL"), and GDT and
+ * registers for the PVH entry (arch/x86/platform/pvh/head.S). Descriptor and
  * paging formats: Intel SDM Vol. 3A, 3.4.5 (segment descriptors), 7.2.3
  * (TSS descriptor in 64-bit mode), 4.5 (4-level paging). */
 #include "boot/cpu_setup.h"

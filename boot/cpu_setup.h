@@ -2,7 +2,8 @@
  * entry point (Documentation/x86/boot.rst, "64-bit BOOT PROTOCOL"): long
  * mode with paging on and an identity map, a GDT with flat 4 GiB segments
  * at __BOOT_CS (0x10) and __BOOT_DS (0x18), interrupts off, and %rsi
- * holding the address of struct boot_params. Pure logic: this writes guest
+ * holding the address of struct boot_params; and, further down, the state
+ * of the PVH entry of an ELF vmlinux. Pure logic: this writes guest
  * memory and fills KVM register structures, but makes no ioctl. */
 #ifndef MINIVMM_BOOT_CPU_SETUP_H
 #define MINIVMM_BOOT_CPU_SETUP_H
