@@ -181,9 +181,11 @@ fuzz-smoke:
 
 # minivmm against QEMU's microvm in the nested test host (not part of make
 # test; about 20 minutes): `make bench REPS=5`. BASELINE=PATH adds another
-# static minivmm's runs, TRACE=1 minivmm's with --trace on; BENCH_SETS=vu
-# or BENCH_SETS=vsock (environment) keeps only the vhost-user runs or only
-# the vsock and network ones. See docs/benchmarks.md.
+# static minivmm's runs, TRACE=1 minivmm's with --trace on; BENCH_SETS=vu,
+# BENCH_SETS=vsock or BENCH_SETS=kernels (environment; BENCH_ONLY=kernels
+# is the same) keeps only the vhost-user runs, only the vsock and network
+# ones, or only the boot-only rounds by kernel image (BENCH_KERNEL_REPS).
+# See docs/benchmarks.md.
 bench: $(BUILD)/minivmm-static guest-images
 	BENCH_REPS=$(or $(REPS),3) BENCH_MINIVMM_BASELINE=$(BASELINE) BENCH_TRACE=$(or $(TRACE),0) \
 		tests/bench/run-bench.sh $(BUILD)/minivmm-static

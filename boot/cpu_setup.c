@@ -1,5 +1,6 @@
 /* GDT, page tables and registers for the Linux 64-bit boot protocol
- * (Documentation/x86/boot.rst, "64-bit BOOT PROTOCOL"). Descriptor and
+ * (Documentation/x86/boot.rst, "64-bit BOOT PROTOCOL"), and GDT and
+ * registers for the PVH entry (arch/x86/platform/pvh/head.S). Descriptor and
  * paging formats: Intel SDM Vol. 3A, 3.4.5 (segment descriptors), 7.2.3
  * (TSS descriptor in 64-bit mode), 4.5 (4-level paging). */
 #include "boot/cpu_setup.h"
@@ -204,4 +205,78 @@ void cpu_setup_boot_regs(struct kvm_regs *regs, struct kvm_sregs *sregs, uint64_
 	sregs->cr3 = BOOT_PML4_ADDR;
 	sregs->cr4 = CR4_PAE;
 	sregs->efer = EFER_LME | EFER_LMA;
+}
+
+/* --- the PVH entry ------------------------------------------------------- */
+
+/* PVH CS: flat 32-bit code (D = 1, L = 0). */
+static const struct kvm_segment pvh_code = {
+	.base = 0,
+	.limit = 0xffffffff,
+	.selector = BOOT_CS_SELECTOR,
+	.type = SEG_TYPE_CODE_EXEC_READ_ACCESSED,
+	.present = 1,
+	.dpl = 0,
+	.db = 1,
+	.s = 1,
+	.l = 0,
+	.g = 1,
+};
+
+/* head.S: "tr: must be a 32-bit TSS (active) with a base of '0' and a limit
+ * of '0x67'". Type 11 is the busy 32-bit TSS (SDM Vol. 3A, 3.5, Table 3-2). */
+static const struct kvm_segment pvh_tss = {
+	.base = 0,
+	.limit = BOOT_TSS_SIZE - 1,
+	.selector = BOOT_TSS_SELECTOR,
+	.type = SEG_TYPE_TSS64_BUSY, /* the same type value: 32-bit TSS, busy */
+	.present = 1,
+	.dpl = 0,
+	.s = 0,
+	.g = 0,
+};
+
+int cpu_setup_pvh_tables(struct guest_memory *mem)
+{
+	uint64_t entries[BOOT_GDT_SIZE / 8] = {0};
+	uint8_t *gdt = area(mem, BOOT_GDT_ADDR, BOOT_GDT_SIZE, "GDT");
+
+	if (gdt == NULL)
+		return -1;
+	entries[BOOT_CS_SELECTOR / 8] = cpu_setup_gdt_entry(&pvh_code);
+	entries[BOOT_DS_SELECTOR / 8] = cpu_setup_gdt_entry(&boot_data);
+	entries[BOOT_TSS_SELECTOR / 8] = cpu_setup_gdt_entry(&pvh_tss);
+	memcpy(gdt, entries, sizeof(entries));
+	return 0;
+}
+
+void cpu_setup_pvh_regs(struct kvm_regs *regs, struct kvm_sregs *sregs, uint32_t entry,
+			uint32_t start_info_gpa)
+{
+	*regs = (struct kvm_regs){
+		.rip = entry,
+		.rbx = start_info_gpa,
+		.rflags = RFLAGS_RESERVED_1, /* IF, TF and VM clear */
+	};
+
+	sregs->cs = pvh_code;
+	sregs->ds = boot_data;
+	sregs->es = boot_data;
+	sregs->fs = boot_data;
+	sregs->gs = boot_data;
+	sregs->ss = boot_data;
+	sregs->tr = pvh_tss;
+	sregs->ldt = boot_ldt;
+	sregs->gdt = (struct kvm_dtable){.base = BOOT_GDT_ADDR, .limit = BOOT_GDT_SIZE - 1};
+	/* No IDT, as for the 64-bit entry: a fault before the kernel's own
+	 * ends in a triple fault, not in stray code. */
+	sregs->idt = (struct kvm_dtable){.base = 0, .limit = 0};
+
+	/* head.S: CR0.PE set, "all the other writeable bits are cleared"; ET
+	 * is not writeable (fixed to 1 since the i486). CR4 all clear; no long
+	 * mode, so EFER 0 and CR3 unused. */
+	sregs->cr0 = CR0_PE | CR0_ET;
+	sregs->cr3 = 0;
+	sregs->cr4 = 0;
+	sregs->efer = 0;
 }

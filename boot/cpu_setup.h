@@ -2,7 +2,8 @@
  * entry point (Documentation/x86/boot.rst, "64-bit BOOT PROTOCOL"): long
  * mode with paging on and an identity map, a GDT with flat 4 GiB segments
  * at __BOOT_CS (0x10) and __BOOT_DS (0x18), interrupts off, and %rsi
- * holding the address of struct boot_params. Pure logic: this writes guest
+ * holding the address of struct boot_params; and, further down, the state
+ * of the PVH entry of an ELF vmlinux. Pure logic: this writes guest
  * memory and fills KVM register structures, but makes no ioctl. */
 #ifndef MINIVMM_BOOT_CPU_SETUP_H
 #define MINIVMM_BOOT_CPU_SETUP_H
@@ -41,6 +42,25 @@ int cpu_setup_tables(struct guest_memory *mem);
  * APIC. */
 void cpu_setup_boot_regs(struct kvm_regs *regs, struct kvm_sregs *sregs, uint64_t entry,
 			 uint64_t boot_params_gpa);
+
+/* The PVH entry (Xen's HVM start ABI, as arch/x86/platform/pvh/head.S
+ * states it): 32-bit protected mode with paging off (CR0 = PE, CR4 = 0,
+ * EFER = 0), CS a flat 32-bit code segment, DS/ES/SS flat data, TR a busy
+ * 32-bit TSS with base 0 and limit 0x67, interrupts off, and EBX holding the
+ * address of struct hvm_start_info (boot/pvh.h). Selectors are unspecified
+ * by the ABI; minivmm uses the same slots as for the 64-bit entry. */
+
+/* Write the PVH GDT at BOOT_GDT_ADDR: null, unused, 32-bit code at
+ * BOOT_CS_SELECTOR, data at BOOT_DS_SELECTOR, the TSS at BOOT_TSS_SELECTOR.
+ * No page tables: the entry runs with paging off. Returns 0, or -1 with an
+ * error if guest RAM does not hold it. */
+int cpu_setup_pvh_tables(struct guest_memory *mem);
+
+/* Registers for the PVH entry of the boot CPU: EIP = entry, EBX =
+ * start_info_gpa, EFLAGS = 0x2, every other general register 0. *sregs as
+ * for cpu_setup_boot_regs: fill it with KVM_GET_SREGS first. */
+void cpu_setup_pvh_regs(struct kvm_regs *regs, struct kvm_sregs *sregs, uint32_t entry,
+			uint32_t start_info_gpa);
 
 /* The 8-byte GDT descriptor (SDM Vol. 3, 3.4.5) for a segment described
  * the way KVM describes it: limit in bytes (encoded in 4 KiB units when

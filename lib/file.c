@@ -4,13 +4,15 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/error.h"
 
-int file_read_all(const char *path, const char *what, size_t max_size, uint8_t **data,
-		  size_t *size)
+/* Open `path` for reading and check that it is a regular file of at most
+ * max_size bytes; returns the descriptor and its size, or -1 with an error. */
+static int open_regular(const char *path, const char *what, size_t max_size, size_t *size)
 {
 	/* O_NONBLOCK: opening a FIFO or some devices would otherwise wait
 	 * (for a writer, a carrier...) before the check below can refuse
@@ -32,7 +34,20 @@ int file_read_all(const char *path, const char *what, size_t max_size, uint8_t *
 			  (long long)st.st_size, max_size);
 		goto fail;
 	}
-	size_t len = (size_t)st.st_size;
+	*size = (size_t)st.st_size;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int file_read_all(const char *path, const char *what, size_t max_size, uint8_t **data,
+		  size_t *size)
+{
+	size_t len;
+	int fd = open_regular(path, what, max_size, &len);
+	if (fd < 0)
+		return -1;
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf) {
 		error_set("%s: out of memory reading '%s'", what, path);
@@ -60,6 +75,33 @@ int file_read_all(const char *path, const char *what, size_t max_size, uint8_t *
 fail:
 	close(fd);
 	return -1;
+}
+
+int file_map(const char *path, const char *what, size_t max_size, struct file_map *out)
+{
+	static const uint8_t empty[1];
+	size_t len;
+	int fd = open_regular(path, what, max_size, &len);
+	if (fd < 0)
+		return -1;
+	if (len == 0) { /* mmap refuses a length of 0 */
+		close(fd);
+		*out = (struct file_map){.data = empty, .size = 0, .mapped = false};
+		return 0;
+	}
+	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd); /* the mapping keeps the file */
+	if (p == MAP_FAILED)
+		return error_errno("%s: cannot map '%s'", what, path);
+	*out = (struct file_map){.data = p, .size = len, .mapped = true};
+	return 0;
+}
+
+void file_unmap(struct file_map *m)
+{
+	if (m->mapped)
+		munmap((void *)m->data, m->size);
+	*m = (struct file_map){0};
 }
 
 int file_write_atomic(const char *path, const char *what, const void *data, size_t len)

@@ -2,12 +2,14 @@
  *
  *   0x0000_0000  real-mode IVT / BIOS data area (0x472: warm-reset flag)
  *   0x0000_0500  GDT
- *   0x0000_7000  boot_params ("zero page")
+ *   0x0000_7000  boot_params ("zero page"), or for a vmlinux booted through
+ *                its PVH entry: hvm_start_info, module list, memory map
  *   0x0000_9000  page tables: PML4, PDPT, four PDs identity-mapping 4 GiB
  *   0x0002_0000  kernel command line
  *   0x0009_fc00  MP table (last KiB of base memory, where Linux looks)
  *   0x000e_0000  ACPI tables (BIOS ROM area, reserved in e820)
- *   0x0100_0000  kernel (protected-mode part), or its pref_address
+ *   0x0100_0000  kernel (protected-mode part), or its pref_address; a
+ *                vmlinux's segments at their ELF physical addresses
  *   ...          initrd, as high as initrd_addr_max and RAM allow
  *   0xc000_0000  MMIO hole:
  *   0xd000_0000    virtio-mmio slots, 4 KiB each (VIRTIO_MMIO_SLOTS of them)
@@ -30,6 +32,10 @@
 
 #define BOOT_GDT_ADDR 0x500ULL
 #define BOOT_PARAMS_ADDR 0x7000ULL
+/* The PVH boot writes no zero page: its start info takes that place, up to
+ * the page tables (which it does not use either). */
+#define PVH_START_INFO_ADDR BOOT_PARAMS_ADDR
+#define PVH_START_INFO_MAX 0x2000ULL
 #define BOOT_PML4_ADDR 0x9000ULL
 #define BOOT_PDPT_ADDR 0xa000ULL
 #define BOOT_PD_ADDR 0xb000ULL /* four pages: 0xb000..0xefff */

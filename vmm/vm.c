@@ -12,6 +12,8 @@
 #include "boot/bzimage.h"
 #include "boot/cpu_setup.h"
 #include "boot/loader.h"
+#include "boot/loader_pvh.h"
+#include "boot/vmlinux.h"
 #include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/exit_status.h"
@@ -232,26 +234,60 @@ static void stats_down(struct vm *vm)
 	virtio_devices_print_stats(&vm->devices);
 }
 
-/* The kernel and initrd into guest RAM with the Linux boot protocol; the
- * boot vCPU's registers as the 64-bit entry expects them. */
+/* A bzImage through the 64-bit boot protocol: kernel, initrd and
+ * boot_params in RAM, vCPU 0 in long mode at the 64-bit entry. */
+static int load_bzimage(struct vm *vm, const uint8_t *kernel, size_t kernel_size,
+			const uint8_t *initrd, size_t initrd_size,
+			const struct boot_devices *devices)
+{
+	struct bzimage img;
+	struct boot_result boot;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+
+	if (bzimage_parse(&img, kernel, kernel_size) < 0)
+		return error_wrap("kernel '%s'", vm->cfg->kernel);
+	if (boot_load_linux(&vm->kvm.mem, &img, initrd, initrd_size, vm->cfg->cmdline, vm->ncpus,
+			    devices, &boot) < 0)
+		return -1;
+	cpu_setup_boot_regs(&regs, &sregs, boot.entry, boot.boot_params_gpa);
+	return vcpu_set_boot_state(&vm->vcpus[0], &regs, &sregs);
+}
+
+/* An ELF vmlinux through its PVH entry: segments, initrd and
+ * hvm_start_info in RAM, vCPU 0 in 32-bit protected mode at the entry the
+ * kernel's note names. No decompression: the guest starts in the kernel. */
+static int load_vmlinux(struct vm *vm, const uint8_t *kernel, size_t kernel_size,
+			const uint8_t *initrd, size_t initrd_size,
+			const struct boot_devices *devices)
+{
+	struct vmlinux k;
+	struct pvh_boot_result boot;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+
+	if (vmlinux_parse(&k, kernel, kernel_size) < 0)
+		return error_wrap("kernel '%s'", vm->cfg->kernel);
+	if (boot_load_pvh(&vm->kvm.mem, &k, initrd, initrd_size, vm->cfg->cmdline, vm->ncpus,
+			  devices, &boot) < 0)
+		return -1;
+	cpu_setup_pvh_regs(&regs, &sregs, boot.entry, boot.start_info_gpa);
+	return vcpu_set_boot_state(&vm->vcpus[0], &regs, &sregs);
+}
+
+/* The kernel and initrd into guest RAM and the boot vCPU's registers: an
+ * ELF file (by its magic) is a vmlinux for the PVH entry, anything else
+ * must be a bzImage. */
 static int load_guest(struct vm *vm)
 {
 	const struct vmm_config *cfg = vm->cfg;
-	uint8_t *kernel = NULL, *initrd = NULL;
-	size_t kernel_size = 0, initrd_size = 0;
-	struct bzimage img;
-	struct boot_result boot;
+	struct file_map kernel = {0}, initrd = {0};
 	int r = -1;
 
-	if (file_read_all(cfg->kernel, "kernel", KERNEL_MAX_BYTES, &kernel, &kernel_size) < 0)
+	if (file_map(cfg->kernel, "kernel", KERNEL_MAX_BYTES, &kernel) < 0)
 		goto out;
-	if (bzimage_parse(&img, kernel, kernel_size) < 0) {
-		error_wrap("kernel '%s'", cfg->kernel);
-		goto out;
-	}
 	/* The initrd must lie below 4 GiB; whether it fits is the loader's call. */
-	if (cfg->initrd && file_read_all(cfg->initrd, "initrd", 4 * GiB, &initrd,
-					 &initrd_size) < 0)
+	if (cfg->initrd && file_map(cfg->initrd, "initrd", 4 * GiB, &initrd) < 0)
 		goto out;
 	/* The devices the guest cannot discover by itself: the loader
 	 * describes them in the DSDT, or on the command line (docs/acpi.md). */
@@ -260,17 +296,13 @@ static int load_guest(struct vm *vm)
 		.mmio = mmio,
 		.nmmio = virtio_devices_describe(&vm->devices, mmio),
 	};
-	if (boot_load_linux(&vm->kvm.mem, &img, initrd, initrd_size, cfg->cmdline, vm->ncpus,
-			    &devices, &boot) < 0)
-		goto out;
-
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-	cpu_setup_boot_regs(&regs, &sregs, boot.entry, boot.boot_params_gpa);
-	r = vcpu_set_boot_state(&vm->vcpus[0], &regs, &sregs);
+	if (vmlinux_is_elf(kernel.data, kernel.size))
+		r = load_vmlinux(vm, kernel.data, kernel.size, initrd.data, initrd.size, &devices);
+	else
+		r = load_bzimage(vm, kernel.data, kernel.size, initrd.data, initrd.size, &devices);
 out:
-	free(kernel);
-	free(initrd);
+	file_unmap(&kernel);
+	file_unmap(&initrd);
 	return r;
 }
 
@@ -432,8 +464,9 @@ static const struct step {
 	  "vcpu_create (vmm/vcpu.c): KVM_CREATE_VCPU, kvm_run mapped, CPUID set" },
 	{ "stats", stats_up, stats_down, "stats_up: nothing until the end (--stats)" },
 	{ "guest", load_guest, load_down,
-	  "load_guest -> boot_load_linux (boot/loader.c): kernel, initrd, tables and "
-	  "boot_params in guest RAM, vCPU 0's entry registers" },
+	  "load_guest -> boot_load_linux (boot/loader.c) for a bzImage, boot_load_pvh "
+	  "(boot/loader_pvh.c) for a vmlinux: kernel, initrd, tables and boot_params or "
+	  "hvm_start_info in guest RAM, vCPU 0's entry registers" },
 	{ "console", console_up, console_down, "console_open (vmm/console.c): raw mode" },
 	{ "privileges", privileges_up, privileges_down, "privileges_up: --user, if given" },
 	{ "console output", output_up, output_down,

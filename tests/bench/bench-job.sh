@@ -8,7 +8,10 @@
 # the baseline minivmm (minivmm-baseline) and minivmm with --trace
 # (minivmm-trace); in that order in odd repetitions and the reverse in even
 # ones, so that none always runs on a freshly booted host. Each run is a
-# separate bootrun of bench.spec. Console lines for bench-table.awk:
+# separate bootrun of bench.spec. Then (set "kernels") BENCH_KERNEL_REPS
+# rounds of boots only, of the demo kernel as bzImage and as vmlinux under
+# each VMM (BENCH_KERNEL_VARIANTS, the order rotating each round). Console
+# lines for bench-table.awk:
 #   BENCH-INFO key=value...            the machine and the programs
 #   BENCH-WARMUP vmm=NAME              an unmeasured boot before the first
 #                                      repetition; its output is not counted
@@ -23,13 +26,17 @@
 #                                      (once: BENCH_RETRIES), and only the last
 #                                      attempt's figures count
 #   BENCH-END rep=N vmm=NAME status=S  0: every step passed and the data checked
+#   BENCH-KRUN rep=N variant=V         a boot-only run of variant V (VMM-KERNEL,
+#                                      e.g. minivmm-vmlinux) starts; with its
+#                                      BENCH-LOG lines, and BENCH-KEND rep=N
+#                                      variant=V status=S at its end
 # Exit status: 0 when every run passed, 1 when one failed, 3 when the host
 # could not be set up.
 set -u
 PATH=/bin:/usr/bin
 # shellcheck source=/dev/null # written by run-bench.sh
 . /carry/bench.conf || exit 3
-export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage
+export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage GUEST_VMLINUX=/carry/vmlinux
 export GUEST_INITRD=/carry/initramfs.cpio.gz
 # The host steps find the VMM by its process name: the baseline runs as
 # "minivmm" too, from a directory of its own.
@@ -57,8 +64,10 @@ if [ -n "${MINIVMM_BASELINE:-}" ]; then
 fi
 echo "BENCH-INFO nested_thp=enabled:$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" \
 	"defrag:$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null)"
-echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES net_bytes=$BENCH_NET_BYTES rounds=$BENCH_ROUNDS"
+echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTES net_bytes=$BENCH_NET_BYTES rounds=$BENCH_ROUNDS" \
+	"kernel_reps=$BENCH_KERNEL_REPS"
 echo "BENCH-INFO variants=$BENCH_VARIANTS"
+echo "BENCH-INFO kernel_variants=$BENCH_KERNEL_VARIANTS"
 case " $BENCH_VARIANTS " in
 *-vu\ *)
 	echo "BENCH-INFO vu_mib=$BENCH_VU_MIB vu_files=$BENCH_VU_FILES" \
@@ -92,6 +101,13 @@ mm_delta() {
 		for (; i <= NF; i += 2) { printf "%s=%d ", $i, $(i + 1) - before[$i] } }'
 }
 
+# The boot-timer and stats lines of minivmm's run, from its log.
+log_lines() {
+	tr -d '\r' < "$2" |
+		grep -a "boot-timer:\|minivmm: stats:\|APIC timer disabled" |
+		sed "s/^/BENCH-LOG rep=$rep $1: /"
+}
+
 # One bootrun of bench.spec for VMM; sets status and log.
 run_once() {
 	log=/tmp/bench-logs/$1.log
@@ -102,9 +118,7 @@ run_once() {
 	echo "BENCH-LOG rep=$rep vmm=$1: nested host mm during the run:" \
 		"$(mm_delta "$mm_before" "$(mm_counters)")" \
 		"free 2 MiB blocks now: $(awk '{ t += $14 + 2 * $15 } END { print t }' /proc/buddyinfo)"
-	tr -d '\r' < "$log" |
-		grep -a "boot-timer:\|minivmm: stats:\|APIC timer disabled" |
-		sed "s/^/BENCH-LOG rep=$rep vmm=$1: /"
+	log_lines "vmm=$1" "$log"
 	# The vhost-user runs carry no checksummed data: theirs is checked by
 	# the boot tests (tests/boot/vhost-user-tests.spec).
 	transfers=4
@@ -120,6 +134,18 @@ run_once() {
 	fi
 }
 
+# One boot-only bootrun of bench.spec's test VARIANT (minivmm-vmlinux...).
+run_kernel_once() {
+	log=/tmp/bench-logs/$1.log
+	rm -f "$log"
+	echo "BENCH-KRUN rep=$rep variant=$1"
+	/carry/bootrun -l /tmp/bench-logs /carry/bench.spec "$1"
+	status=$?
+	log_lines "variant=$1" "$log"
+	echo "BENCH-KEND rep=$rep variant=$1 status=$status"
+	cp "$log" "/tmp/boot-logs/kernel-rep$rep-$1.log" 2>/dev/null
+}
+
 mkdir -p /tmp/bench-logs /tmp/boot-logs
 # One unmeasured boot of each VMM first. The nested host's first guest boot
 # has been its fastest in every run (docs/benchmarks.md), and repetition 1
@@ -131,6 +157,7 @@ for vmm in $BENCH_VMMS; do
 done
 failed=0
 rep=1
+[ -n "$BENCH_VARIANTS" ] || rep=$((BENCH_REPS + 1))
 while [ "$rep" -le "$BENCH_REPS" ]; do
 	order=$BENCH_VARIANTS
 	if [ $((rep % 2)) -eq 0 ]; then
@@ -153,6 +180,21 @@ while [ "$rep" -le "$BENCH_REPS" ]; do
 		echo "BENCH-END rep=$rep vmm=$vmm status=$status"
 		[ "$status" -eq 0 ] || failed=1
 		cp "$log" "/tmp/boot-logs/rep$rep-$vmm.log" 2>/dev/null
+	done
+	rep=$((rep + 1))
+done
+# Boot by kernel image (set "kernels"): each round starts one variant later,
+# so that each takes each place in the order once every N rounds (N
+# variants). No retries: a boot has no transfer to stall.
+rep=1
+[ -n "$BENCH_KERNEL_VARIANTS" ] || rep=$((BENCH_KERNEL_REPS + 1))
+while [ "$rep" -le "$BENCH_KERNEL_REPS" ]; do
+	# shellcheck disable=SC2086 # the list, rotated
+	order=$(echo $BENCH_KERNEL_VARIANTS | awk -v r="$rep" '{ s = (r - 1) % NF
+		for (i = 0; i < NF; i++) printf "%s ", $((s + i) % NF + 1) }')
+	for variant in $order; do
+		run_kernel_once "$variant"
+		[ "$status" -eq 0 ] || failed=1
 	done
 	rep=$((rep + 1))
 done

@@ -5,11 +5,13 @@
 # runs (minivmm-vu, qemu-vu: their own boots) fill the table's last rows.
 # When the run had them, a second table compares minivmm with the baseline
 # minivmm (minivmm-baseline, BENCH_MINIVMM_BASELINE) and with minivmm with
-# --trace on (minivmm-trace, BENCH_TRACE=1).
+# --trace on (minivmm-trace, BENCH_TRACE=1). When the run has boot-only runs
+# by kernel image (BENCH-KRUN, set kernels), a last table: the demo kernel as
+# bzImage and as vmlinux under each VMM, and their ratios.
 #
 #   awk -f bench-table.awk console.log
 #
-# Only runs whose BENCH-END says status=0 count. Exit status 1 when no run of
+# Only runs whose BENCH-END (BENCH-KEND) says status=0 count. Exit status 1 when no run of
 # either VMM passed. POSIX awk (Debian's mawk).
 
 function reset_run(    k) {
@@ -282,10 +284,31 @@ BEGIN {
 	next
 }
 
+# current: the key its figures go under; label: the bootrun test's name.
 /^BENCH-RUN / {
 	reset_run()
 	split($3, f, "=")
 	current = f[2]
+	label = current
+	next
+}
+
+/^BENCH-KRUN / {
+	reset_run()
+	split($3, f, "=")
+	current = "k:" f[2]
+	label = f[2]
+	seen_kernels = 1
+	next
+}
+
+/^BENCH-KEND / {
+	split($3, f, "=")
+	split($4, s, "=")
+	runs["k:" f[2]]++
+	if (s[2] == "0" && "k:" f[2] == current)
+		commit(current)
+	current = ""
 	next
 }
 
@@ -309,7 +332,7 @@ BEGIN {
 current == "" { next }
 
 # bootrun's labelled expects: "  NAME: boot-init after 9.3 s: [    6.104357] Run /init ..."
-$1 == current ":" && $2 == "boot-init" && $3 == "after" {
+$1 == label ":" && $2 == "boot-init" && $3 == "after" {
 	run["boot.init_wall_s"] = $4
 	if (match($0, /\[ *[0-9]+\.[0-9]+\]/)) {
 		t = substr($0, RSTART + 1, RLENGTH - 2)
@@ -319,7 +342,7 @@ $1 == current ":" && $2 == "boot-init" && $3 == "after" {
 	next
 }
 
-$1 == current ":" && $2 == "boot-ready" && $3 == "after" {
+$1 == label ":" && $2 == "boot-ready" && $3 == "after" {
 	run["boot.ready_wall_s"] = $4
 	if (match($0, /uptime=[0-9.]+/))
 		run["boot.ready_uptime_s"] = substr($0, RSTART + 7, RLENGTH - 7)
@@ -365,9 +388,65 @@ $4 == "BENCH" && $3 == "s:" {
 	next
 }
 
+# The ratio of variant a's median to variant b's, or "".
+function kratio(a, b, key,    x) {
+	if (!stats("k:" a, key))
+		return ""
+	x = med
+	if (!stats("k:" b, key) || med <= 0)
+		return ""
+	return sprintf("%.2f", x / med)
+}
+
+function krow(label, key, fmt,    mb, mv, qb, qv) {
+	mb = cell("k:minivmm-bzimage", key, fmt, 1)
+	mv = cell("k:minivmm-vmlinux", key, fmt, 1)
+	qb = cell("k:qemu-bzimage", key, fmt, 1)
+	qv = cell("k:qemu-vmlinux", key, fmt, 1)
+	if (mb == "n/a" && mv == "n/a" && qb == "n/a" && qv == "n/a")
+		return
+	printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, mb, mv, qb, qv,
+		kratio("minivmm-vmlinux", "minivmm-bzimage", key),
+		kratio("qemu-vmlinux", "qemu-bzimage", key),
+		kratio("minivmm-bzimage", "qemu-bzimage", key),
+		kratio("minivmm-vmlinux", "qemu-vmlinux", key)
+}
+
+function kernel_table(    v, n, i) {
+	split("minivmm-bzimage minivmm-vmlinux qemu-bzimage qemu-vmlinux", v, " ")
+	print ""
+	print "Boot by kernel image: the demo kernel as bzImage and as vmlinux (PVH entry under both" \
+		" VMMs), boot only. Each cell: median (min-max) over the runs that passed."
+	print ""
+	printf "- runs passed:"
+	for (i = 1; i <= 4; i++)
+		printf " %s %d of %d%s", v[i], passed["k:" v[i]], runs["k:" v[i]], (i < 4 ? "," : "\n")
+	print ""
+	print "| metric | minivmm bzImage | minivmm vmlinux | QEMU bzImage | QEMU vmlinux |" \
+		" minivmm vmlinux / bzImage | QEMU vmlinux / bzImage | bzImage minivmm / QEMU |" \
+		" vmlinux minivmm / QEMU |"
+	print "|---|---|---|---|---|---|---|---|---|"
+	krow("boot: VMM start to kernel running /init, wall (s)", "boot.init_wall_s", "%.1f")
+	krow("boot: VMM start to userspace ready (READY line), wall (s)", "boot.ready_wall_s", "%.1f")
+	krow("boot: guest clock at \"Run /init\" (printk, s)", "boot.init_guest_s", "%.2f")
+	krow("boot: wall minus guest clock at \"Run /init\" (s)", "boot.before_kernel_clock_s", "%.2f")
+	krow("boot-timer: vCPUs started, minivmm's own set-up (ms)", "timer.vcpus_started_ms", "%.0f")
+	krow("boot-timer: first userspace instruction (ms, minivmm's clock)", "timer.first_userspace_ms", "%.0f")
+}
+
 END {
 	for (i = 1; i <= ninfo; i++)
 		print "- " info[i]
+	# BENCH_SETS=kernels: no repetitions, only the table by kernel image.
+	for (v in runs)
+		if (v !~ /^k:/)
+			nmain += runs[v]
+	if (nmain == 0 && seen_kernels) {
+		kernel_table()
+		for (v in passed)
+			npassed += passed[v]
+		exit (npassed > 0 ? 0 : 1)
+	}
 	printf "- runs passed: minivmm %d of %d, QEMU %d of %d", passed["minivmm"],
 		runs["minivmm"], passed["qemu"], runs["qemu"]
 	for (i = 1; i <= nextra; i++)
@@ -457,6 +536,8 @@ END {
 	print ""
 	boot_note()
 	trace_table()
+	if (seen_kernels)
+		kernel_table()
 	for (v in passed)
 		npassed += passed[v]
 	exit (npassed > 0 ? 0 : 1)

@@ -4,22 +4,28 @@
 #   usage: run-bench.sh MINIVMM_STATIC
 #
 # Packs minivmm, Debian's qemu-system-x86_64 (with its shared libraries and
-# the two firmware files microvm loads: qboot.rom and linuxboot_dma.bin),
-# the demo guest, bootrun, vsock-tool and this directory's scripts into the
+# the firmware files microvm loads: qboot.rom, and linuxboot_dma.bin for a
+# bzImage or pvh.bin for a vmlinux), the demo guest (bzImage, vmlinux,
+# initramfs), bootrun, vsock-tool and this directory's scripts into the
 # outer initramfs, boots the nested host once, and runs bench-job.sh there:
-# BENCH_REPS repetitions, each booting the guest fresh under each VMM. Then
-# prints the tables (bench-table.awk), also written to build/bench/table.md.
+# BENCH_REPS repetitions, each booting the guest fresh under each VMM, then
+# BENCH_KERNEL_REPS rounds of boots only with the kernel as bzImage and as
+# vmlinux under each (set "kernels"). Prints the tables (bench-table.awk),
+# also written to build/bench/table.md.
 #
 # Settings (environment; `make bench REPS=5` sets BENCH_REPS):
 #   BENCH_REPS        repetitions (default 3)
+#   BENCH_KERNEL_REPS rounds of the boot-only runs (default BENCH_REPS)
 #   BENCH_BYTES       bytes per vsock transfer, each direction (default 256M; K/M/G)
 #   BENCH_NET_BYTES   bytes per TCP transfer over virtio-net (default BENCH_BYTES)
 #   BENCH_ROUNDS      1-byte round trips for each latency (default 10000)
 #   BENCH_MEMORY_MIB  guest RAM for both VMMs (default 256)
 #   BENCH_VMMS        which VMMs (default "minivmm qemu")
 #   BENCH_SETS        which runs: vsock (the vsock and network rows), vu
-#                     (virtio-fs and virtio-blk through vhost-user backends);
-#                     default "vsock vu"
+#                     (virtio-fs and virtio-blk through vhost-user backends),
+#                     kernels (the boot-only rounds by kernel image);
+#                     default "vsock vu kernels"
+#   BENCH_ONLY        "kernels": the same as BENCH_SETS=kernels (older name)
 #   BENCH_VU_MIB      size of the shared file and of the disk (default 256)
 #   BENCH_VU_FILES    files created, stat-ed and removed (default 2000)
 #   BENCH_MINIVMM_BASELINE  another static minivmm (an older commit's) to run
@@ -29,7 +35,7 @@
 #   BENCH_TRACE       1: also run minivmm with --trace on (every category, to
 #                     a file), as "minivmm-trace"
 #   BENCH_OUT         output directory (default build/bench)
-#   QEMU_DATA_DIR     where qboot.rom and linuxboot_dma.bin are (default /usr/share/qemu)
+#   QEMU_DATA_DIR     where QEMU's firmware files are (default /usr/share/qemu)
 # and those of nested-host.sh (NESTED_TIMEOUT_S, ...).
 # Exit status: 0 when every run passed, 1 when a run failed (the table then
 # covers the runs that passed), 2 when the nested host or the set-up failed.
@@ -54,9 +60,17 @@ trace=${BENCH_TRACE:-0}
 rounds=${BENCH_ROUNDS:-10000}
 memory=${BENCH_MEMORY_MIB:-256}
 vmms=${BENCH_VMMS:-minivmm qemu}
-sets=${BENCH_SETS:-vsock vu}
+sets=${BENCH_SETS:-vsock vu kernels}
+# BENCH_ONLY=kernels: the name the boot-only rounds had before BENCH_SETS.
+only=${BENCH_ONLY:-}
+case "$only" in
+'') ;;
+kernels) sets=kernels ;;
+*) bench_fail_early="BENCH_ONLY takes 'kernels' or nothing ('$only')" ;;
+esac
 vu_mib=${BENCH_VU_MIB:-256}
 vu_files=${BENCH_VU_FILES:-2000}
+kernel_reps=${BENCH_KERNEL_REPS:-$reps}
 out=${BENCH_OUT:-$NESTED_ROOT/build/bench}
 qemu_data=${QEMU_DATA_DIR:-/usr/share/qemu}
 images=$NESTED_ROOT/guest-images/out
@@ -66,17 +80,21 @@ bench_fail() {
 	exit 2
 }
 
-for v in "$reps" "$rounds" "$memory" "$vu_mib" "$vu_files"; do
+for v in "$reps" "$rounds" "$memory" "$vu_mib" "$vu_files" "$kernel_reps"; do
 	case "$v" in
-	'' | *[!0-9]*) bench_fail "BENCH_REPS, BENCH_ROUNDS, BENCH_MEMORY_MIB, BENCH_VU_MIB and" \
-		"BENCH_VU_FILES take a number ('$v')" ;;
+	'' | *[!0-9]*) bench_fail "BENCH_REPS, BENCH_KERNEL_REPS, BENCH_ROUNDS, BENCH_MEMORY_MIB," \
+		"BENCH_VU_MIB and BENCH_VU_FILES take a number ('$v')" ;;
 	esac
 done
+[ -z "${bench_fail_early:-}" ] || bench_fail "$bench_fail_early"
 for v in $vmms; do
 	case "$v" in minivmm | qemu) ;; *) bench_fail "BENCH_VMMS takes minivmm and qemu ('$v')" ;; esac
 done
 for v in $sets; do
-	case "$v" in vsock | vu) ;; *) bench_fail "BENCH_SETS takes vsock and vu ('$v')" ;; esac
+	case "$v" in
+	vsock | vu | kernels) ;;
+	*) bench_fail "BENCH_SETS takes vsock, vu and kernels ('$v')" ;;
+	esac
 done
 [ "$vu_mib" -ge 40 ] || bench_fail "BENCH_VU_MIB must be at least 40"
 for v in "$bytes" "$net_bytes"; do
@@ -110,10 +128,27 @@ fi
 [ "$trace" = 1 ] && variants="$variants minivmm-trace"
 variants=${variants# }
 nvariants=$(echo "$variants" | wc -w)
-[ "$nvariants" -ge 1 ] || bench_fail "BENCH_VMMS and BENCH_SETS leave nothing to run"
+# The boot-only rounds (set kernels): each VMM with each kernel image.
+kernel_variants=
+case " $sets " in
+*" kernels "*)
+	for v in $vmms; do kernel_variants="$kernel_variants $v-bzimage $v-vmlinux"; done ;;
+esac
+kernel_variants=${kernel_variants# }
+nkernel_variants=$(echo "$kernel_variants" | wc -w)
+# The vmlinux and QEMU's PVH option ROM only go in for those rounds.
+kernel_files=()
+kernel_prereqs=()
+if [ "$nkernel_variants" -ge 1 ]; then
+	kernel_files=("$images/vmlinux=vmlinux" "$qemu_data/pvh.bin=pvh.bin")
+	kernel_prereqs=("$images/vmlinux" "$qemu_data/pvh.bin")
+fi
+[ "$nvariants" -ge 1 ] || [ "$nkernel_variants" -ge 1 ] ||
+	bench_fail "BENCH_VMMS and BENCH_SETS leave nothing to run"
 
-bench_prereqs bench_fail "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" \
-	"$images/programs/vsock-tool" "$qemu_data/qboot.rom" "$qemu_data/linuxboot_dma.bin"
+bench_prereqs bench_fail "$minivmm" "$images/bzImage" "${kernel_prereqs[@]}" \
+	"$images/initramfs.cpio.gz" "$images/programs/vsock-tool" "$qemu_data/qboot.rom" \
+	"$qemu_data/linuxboot_dma.bin"
 mkdir -p "$out" || exit 2
 
 # QEMU and the vhost-user backends, with their libraries, are copied in
@@ -128,7 +163,7 @@ if [ -z "${NESTED_MEMORY_MIB:-}" ]; then
 	export NESTED_MEMORY_MIB
 fi
 # A safety net only: about 2 minutes a run is usual.
-export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * nvariants * 600))}
+export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * nvariants * 600 + kernel_reps * nkernel_variants * 120))}
 export NESTED_CONSOLE_LOG=$out/console.log
 export NESTED_TEST_LOGS=$out/runs.log
 rm -f "$NESTED_CONSOLE_LOG" "$NESTED_TEST_LOGS" "$out/table.md" "$out/bench.spec"
@@ -162,6 +197,8 @@ trap "rm -f '$conf'; nested_cleanup" EXIT
 	echo "BENCH_SETS='$sets'"
 	echo "BENCH_VU_MIB=$vu_mib"
 	echo "BENCH_VU_FILES=$vu_files"
+	echo "BENCH_KERNEL_REPS=$kernel_reps"
+	echo "BENCH_KERNEL_VARIANTS='$kernel_variants'"
 } > "$conf"
 
 start=$(date +%s%N)
@@ -171,11 +208,12 @@ nested_build_initramfs "$here/bench-job.sh" "$minivmm=minivmm" \
 	"$out/bench.spec=bench.spec" "$here/bench-host.sh=bench-host.sh" "$conf=bench.conf" \
 	"$NESTED_HERE/vhost-user-host.sh=vhost-user-host.sh" \
 	"$qemu_data/qboot.rom=qboot.rom" "$qemu_data/linuxboot_dma.bin=linuxboot_dma.bin" \
-	"${baseline_files[@]}" ||
+	"${kernel_files[@]}" "${baseline_files[@]}" ||
 	bench_fail "building the nested host's initramfs failed"
-echo "run-bench: $reps repetitions of $variants; $bytes per vsock transfer," \
+echo "run-bench: $reps repetitions of ${variants:-nothing}; $bytes per vsock transfer," \
 	"$net_bytes per TCP transfer, $rounds round trips, guest RAM $memory MiB," \
-	"vhost-user $vu_mib MiB and $vu_files files; booting the nested host" \
+	"vhost-user $vu_mib MiB and $vu_files files; $kernel_reps boot-only rounds of" \
+	"${kernel_variants:-nothing}; booting the nested host" \
 	"(QEMU TCG, ${NESTED_MEMORY_MIB} MiB, ${NESTED_CPUS:-1} vCPUs)" >&2
 nested_run batch
 took_ms=$((($(date +%s%N) - start) / 1000000))

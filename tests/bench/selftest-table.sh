@@ -395,6 +395,88 @@ done
 BENCH_HOST_STATE=$tmp/host sh "$here/bench-host.sh" exit-counts "$tmp/ftrace" > "$tmp/table"
 expect_row 'uexits=5 uexits_io=2 uexits_mmio=2 uexits_other=1 uexits_console=2 uexits_signal=1 uexits_data=2'
 
+# Boot by kernel image (BENCH_SETS=kernels: no other runs): the second table
+# alone; a failed run (minivmm-vmlinux, rep 2: 50 s) left out; the four
+# ratios of medians; bootrun's lines matched by the variant's test name.
+printf '%s\r\n' \
+	'BENCH-INFO reps=3 memory_mib=256 bytes=256M rounds=10000 kernel_reps=2 only=kernels' \
+	'BENCH-KRUN rep=1 variant=minivmm-bzimage' \
+	'  minivmm-bzimage: boot-init after 4.0 s: [    2.500000] Run /init as init process' \
+	'  minivmm-bzimage: boot-ready after 4.4 s: MINIVMM-GUEST-READY uptime=2.80' \
+	'BENCH-LOG rep=1 variant=minivmm-bzimage: minivmm: boot-timer: vCPUs started at 180.0 ms' \
+	'BENCH-KEND rep=1 variant=minivmm-bzimage status=0' \
+	'BENCH-KRUN rep=1 variant=minivmm-vmlinux' \
+	'  minivmm-vmlinux: boot-init after 3.0 s: [    2.000000] Run /init as init process' \
+	'BENCH-LOG rep=1 variant=minivmm-vmlinux: minivmm: boot-timer: vCPUs started at 400.0 ms' \
+	'BENCH-KEND rep=1 variant=minivmm-vmlinux status=0' \
+	'BENCH-KRUN rep=1 variant=qemu-bzimage' \
+	'  qemu-bzimage: boot-init after 8.0 s: [    3.000000] Run /init as init process' \
+	'BENCH-KEND rep=1 variant=qemu-bzimage status=0' \
+	'BENCH-KRUN rep=1 variant=qemu-vmlinux' \
+	'  qemu-vmlinux: boot-init after 6.0 s: [    2.500000] Run /init as init process' \
+	'BENCH-KEND rep=1 variant=qemu-vmlinux status=0' \
+	'BENCH-KRUN rep=2 variant=minivmm-vmlinux' \
+	'  minivmm-vmlinux: boot-init after 50.0 s: [    2.000000] Run /init as init process' \
+	'BENCH-KEND rep=2 variant=minivmm-vmlinux status=1' \
+	'BENCH-KRUN rep=2 variant=minivmm-bzimage' \
+	'  minivmm-bzimage: boot-init after 5.0 s: [    2.500000] Run /init as init process' \
+	'BENCH-KEND rep=2 variant=minivmm-bzimage status=0' > "$tmp/console"
+if awk -f "$here/bench-table.awk" "$tmp/console" > "$tmp/table"; then
+	echo "ok: exit status 0 with kernel runs only"
+	passes=$((passes + 1))
+else
+	echo "FAIL: exit status $? with kernel runs that passed" >&2
+	failures=$((failures + 1))
+fi
+expect_no '| metric | minivmm | QEMU | ratio | target |'
+expect_row '- runs passed: minivmm-bzimage 2 of 2, minivmm-vmlinux 1 of 2, qemu-bzimage 1 of 1, qemu-vmlinux 1 of 1'
+# 4.5 / 3.0 the other way round: vmlinux / bzImage = 3.0 / 4.5 = 0.67; QEMU 6 / 8.
+expect_row '| boot: VMM start to kernel running /init, wall (s) | 4.5 (4.0-5.0) | 3.0 | 8.0 | 6.0 | 0.67 | 0.75 | 0.56 | 0.50 |'
+expect_row '| boot: wall minus guest clock at "Run /init" (s) | 2.00 (1.50-2.50) | 1.00 | 5.00 | 3.50 | 0.50 | 0.70 | 0.40 | 0.29 |'
+expect_row "| boot-timer: vCPUs started, minivmm's own set-up (ms) | 180 | 400 | n/a | n/a | 2.22 |  |  |  |"
+expect_no '50.0'
+
+# Every table at once: the kernel runs above after the console with the
+# network, vhost-user and tracing runs. All four tables print, the table by
+# kernel image last, and its figures are not mixed into the others.
+cat "$tmp/console-all" "$tmp/console" > "$tmp/console-every"
+if awk -f "$here/bench-table.awk" "$tmp/console-every" > "$tmp/table"; then
+	echo "ok: exit status 0 with every kind of run"
+	passes=$((passes + 1))
+else
+	echo "FAIL: exit status $? with every kind of run" >&2
+	failures=$((failures + 1))
+fi
+expect_row '- runs passed: minivmm 2 of 2, QEMU 2 of 2, minivmm-baseline 1 of 2, minivmm-trace 2 of 2'
+expect_row '- runs passed: minivmm-bzimage 2 of 2, minivmm-vmlinux 1 of 2, qemu-bzimage 1 of 1, qemu-vmlinux 1 of 1'
+expect_row '| boot: VMM start to kernel running /init, wall (s) | 4.5 (4.0-5.0) | 3.0 | 8.0 | 6.0 | 0.67 | 0.75 | 0.56 | 0.50 |'
+expect_row '| virtio-fs: sequential read of a large file, cold guest cache (MiB/s) | 128.0 | 102.4 | 1.25 | >= 1x: met |'
+expect_row '| --trace-file: lines written over the whole run | n/a | n/a |  | 21000 (20000-22000) |  |  |'
+expect_no '50.0'
+order=$(grep -n '^| metric | minivmm | QEMU |\|virtio-fs: sequential read\|minivmm, tracing off\|minivmm bzImage | minivmm vmlinux' "$tmp/table" |
+	cut -d: -f1 | tr '\n' ' ')
+if [ "$(echo "$order" | wc -w)" -eq 4 ] && [ "$(echo "$order" | tr ' ' '\n' | sed '/^$/d' | sort -n | tr '\n' ' ')" = "$order" ]; then
+	echo "ok: main table, vhost-user rows, tracing table, table by kernel image in that order (lines $order)"
+	passes=$((passes + 1))
+else
+	echo "FAIL: the four tables are missing or out of order (lines $order)" >&2
+	failures=$((failures + 1))
+fi
+
+# bench.spec has the boot-only tests of set kernels, each booting its image.
+awk -f "$here/bench-spec.awk" "$here/bench.spec" > "$tmp/table"
+for t in minivmm-bzimage:GUEST_KERNEL minivmm-vmlinux:GUEST_VMLINUX qemu-bzimage:GUEST_KERNEL \
+	qemu-vmlinux:GUEST_VMLINUX; do
+	if awk -v t="${t%%:*}" -v k="${t#*:}" '$1 == "test" { on = ($2 == t) }
+		on && index($0, "$" k " ") { found = 1 } END { exit !found }' "$tmp/table"; then
+		echo "ok: test ${t%%:*} boots \$${t#*:}"
+		passes=$((passes + 1))
+	else
+		echo "FAIL: bench.spec has no test ${t%%:*} booting \$${t#*:}" >&2
+		failures=$((failures + 1))
+	fi
+done
+
 # The boot breakdown (make bench-boot): breakdown-trace.awk on a made-up
 # guest console and trace, then breakdown-table.awk on its output. The
 # console lines are rebuilt from the traced writes to port 0x3f8; no event

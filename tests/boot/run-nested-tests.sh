@@ -40,7 +40,7 @@ spec=${BOOT_TESTS_SPEC:-$here/boot-tests.spec}
 images=$NESTED_ROOT/guest-images/out
 out=${BOOT_TESTS_OUT:-$NESTED_ROOT/build/boot-tests}
 
-for f in "$minivmm" "$images/bzImage" "$images/initramfs.cpio.gz" "$spec"; do
+for f in "$minivmm" "$images/bzImage" "$images/vmlinux" "$images/initramfs.cpio.gz" "$spec"; do
 	if [ ! -r "$f" ]; then
 		echo "run-nested-tests: $f is missing (make build/minivmm-static guest-images)" >&2
 		exit 2
@@ -79,7 +79,7 @@ trap "rm -f '$job'; nested_cleanup" EXIT
 {
 	echo '#!/bin/sh'
 	echo '# /job of the nested host: run the boot tests (from run-nested-tests.sh).'
-	echo 'export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage'
+	echo 'export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage GUEST_VMLINUX=/carry/vmlinux'
 	echo 'export GUEST_INITRD=/carry/initramfs.cpio.gz'
 	echo 'export STOCK_KERNEL=/carry/stock-vmlinuz STOCK_INITRD=/carry/stock-initramfs.cpio.gz'
 	# No retries unless asked for by hand (a test that passes only on a
@@ -117,7 +117,7 @@ fi
 
 start=$(date +%s%N)
 nested_build_initramfs "$job" "$minivmm=minivmm" "$NESTED_ROOT/build/boot/bootrun=bootrun" \
-	"$images/bzImage=bzImage" "$images/initramfs.cpio.gz=initramfs.cpio.gz" \
+	"$images/bzImage=bzImage" "$images/vmlinux=vmlinux" "$images/initramfs.cpio.gz=initramfs.cpio.gz" \
 	"$images/programs/vsock-tool=vsock-tool" "$NESTED_ROOT/tests/kvm/out/hello.bzImage=hello.bzImage" \
 	"$here/fifty-vms.sh=fifty-vms.sh" "$here/auto-cid-vms.sh=auto-cid-vms.sh" \
 	"$here/ci-runner.sh=ci-runner.sh" "$NESTED_ROOT/build/boot/run-as=run-as" \

@@ -2,13 +2,20 @@
  * in the input formats of fuzz_input.h. The seeds are committed; run this
  * again (make -C tests/fuzz corpus) when a format changes.
  *
- *   make_corpus OUTDIR LINUX_BZIMAGE TINY_BZIMAGE...
+ *   make_corpus OUTDIR LINUX_BZIMAGE LINUX_VMLINUX TINY_KERNEL...
  *
  * bzimage: each tiny test kernel (tests/kvm/out) as it is, and hello.bzImage
  * also with a spread of RAM sizes, vCPU counts, initrds and command lines; the first 64 KiB of
  * the demo kernel (header and start of payload), once as it is (the header
  * then claims more than the file holds) and once with syssize cut to fit;
  * truncated variants at the boundaries the parser checks.
+ * vmlinux: the same 8-byte prefix as bzimage, then each tiny ELF test kernel
+ * (TINY_KERNEL ending in .vmlinux) with a spread of RAM sizes, initrds
+ * and command lines, cut at each header's end; the demo vmlinux's first
+ * 64 KiB (its segments then run past the file), and the demo vmlinux
+ * shrunk to its headers, notes and the first 4 KiB of each segment (file
+ * offsets rewritten, addresses and sizes in memory kept), so that it
+ * parses and loads as the real kernel would, in 17 KiB instead of 17 MB.
  * mmio: the register sequence of Linux's probe (drivers/virtio/
  * virtio_mmio.c vm_probe, drivers/virtio/virtio.c virtio_dev_probe,
  * net/vmw_vsock/virtio_transport.c), its removal, rebinds, and the
@@ -18,6 +25,7 @@
  * them).
  * vhost_user: the right reply to every request of vu_sent (libvhost-user's
  * answers), and each of the ways a reply can be wrong, once. */
+#include <elf.h>
 #include <errno.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
@@ -144,8 +152,12 @@ static void bzimage_seeds(const char *linux_path, int ntiny, char **tiny)
 	free(k.data);
 
 	for (int i = 0; i < ntiny; i++) {
-		struct buf t = read_file(tiny[i]);
 		const char *base = base_name(tiny[i]);
+		size_t blen = strlen(base);
+
+		if (blen < 8 || strcmp(base + blen - 8, ".bzImage") != 0)
+			continue; /* a .vmlinux: vmlinux_seeds */
+		struct buf t = read_file(tiny[i]);
 
 		snprintf(name, sizeof(name), "%s-32m-1cpu", base);
 		bz_seed(name, t.data, t.len, 32 * MiB, 1, 0, 0, false, 0);
@@ -177,6 +189,105 @@ static void bzimage_seeds(const char *linux_path, int ntiny, char **tiny)
 			bz_seed(name, t.data, t.len, 40 * MiB, 0, 0, 0, false, 0);
 			snprintf(name, sizeof(name), "%s-cmdline-too-long", base);
 			bz_seed(name, t.data, t.len, 32 * MiB, 1, 0, 0, true, 4095);
+		}
+		free(t.data);
+	}
+}
+
+/* ---- vmlinux ------------------------------------------------------- */
+
+static void vm_seed(const char *name, const uint8_t *img, size_t len, uint64_t mem, int ncpus,
+		    unsigned initrd_class, uint8_t initrd_extra, bool has_cmdline, size_t cmdline_len)
+{
+	struct buf b = { 0 };
+	uint8_t prefix[BZ_PREFIX_SIZE];
+
+	bz_encode_prefix(prefix, mem, ncpus, initrd_class, initrd_extra, has_cmdline, cmdline_len);
+	put(&b, prefix, sizeof(prefix));
+	put(&b, img, len);
+	write_seed("vmlinux", name, b.data, b.len);
+	free(b.data);
+}
+
+#define SHRUNK_SEGMENT_BYTES 4096
+
+/* The demo vmlinux reduced to its ELF header, program headers, notes and
+ * the first SHRUNK_SEGMENT_BYTES of each PT_LOAD (enough for the PVH entry,
+ * near the start of the text), laid out one after the other. */
+static struct buf shrink_vmlinux(const struct buf *k)
+{
+	struct buf out = { 0 };
+	Elf64_Ehdr eh;
+	Elf64_Phdr orig[16], ph[16];
+	size_t off;
+
+	if (k->len < sizeof(eh))
+		die("vmlinux: too short");
+	memcpy(&eh, k->data, sizeof(eh));
+	if (eh.e_phnum > 16 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr) > k->len)
+		die("vmlinux: unexpected program headers");
+	memcpy(orig, k->data + eh.e_phoff, eh.e_phnum * sizeof(Elf64_Phdr));
+	memcpy(ph, orig, sizeof(ph));
+	off = sizeof(eh) + eh.e_phnum * sizeof(Elf64_Phdr);
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD && ph[i].p_type != PT_NOTE)
+			continue;
+		if (ph[i].p_type == PT_LOAD && ph[i].p_filesz > SHRUNK_SEGMENT_BYTES)
+			ph[i].p_filesz = SHRUNK_SEGMENT_BYTES;
+		if (orig[i].p_offset + ph[i].p_filesz > k->len)
+			die("vmlinux: segment %u outside the file", i);
+		ph[i].p_offset = off;
+		off += ph[i].p_filesz;
+	}
+	eh.e_phoff = sizeof(eh);
+	eh.e_shoff = 0;
+	eh.e_shnum = 0;
+	eh.e_shstrndx = 0;
+	put(&out, &eh, sizeof(eh));
+	put(&out, ph, eh.e_phnum * sizeof(Elf64_Phdr));
+	for (unsigned i = 0; i < eh.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD || ph[i].p_type == PT_NOTE)
+			put(&out, k->data + orig[i].p_offset, ph[i].p_filesz);
+	return out;
+}
+
+static void vmlinux_seeds(const char *linux_path, int ntiny, char **tiny)
+{
+	struct buf k = read_file(linux_path), small;
+	char name[256];
+
+	if (k.len < 64 * 1024)
+		die("%s: shorter than 64 KiB", linux_path);
+	vm_seed("linux-head-64k", k.data, 64 * 1024, 64 * MiB, 1, 0, 0, false, 0);
+	small = shrink_vmlinux(&k);
+	vm_seed("linux-shrunk-64m-2cpu-initrd-cmdline", small.data, small.len, 64 * MiB, 2, 13, 3,
+		true, 60);
+	vm_seed("linux-shrunk-32m", small.data, small.len, 32 * MiB, 1, 0, 0, false, 0);
+	free(small.data);
+	free(k.data);
+
+	for (int i = 0; i < ntiny; i++) {
+		const char *base = base_name(tiny[i]);
+		size_t blen = strlen(base);
+		struct buf t;
+
+		if (blen < 8 || strcmp(base + blen - 8, ".vmlinux") != 0)
+			continue;
+		t = read_file(tiny[i]);
+		snprintf(name, sizeof(name), "%s-64m-initrd-cmdline", base);
+		vm_seed(name, t.data, t.len, 64 * MiB, 1, 13, 0, true, 9);
+		snprintf(name, sizeof(name), "%s-32m-4cpu", base);
+		vm_seed(name, t.data, t.len, 32 * MiB, 4, 0, 0, false, 0);
+		snprintf(name, sizeof(name), "%s-initrd-8m-0cpu", base);
+		vm_seed(name, t.data, t.len, 40 * MiB, 0, 24, 255, false, 0);
+		snprintf(name, sizeof(name), "%s-cmdline-too-long", base);
+		vm_seed(name, t.data, t.len, 32 * MiB, 1, 0, 0, true, 2100);
+		/* Ends of the ELF header, the program headers, the note. */
+		static const size_t cuts[] = { 0x40, 0xb0, 0xc8 };
+		for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+			snprintf(name, sizeof(name), "%s-cut-0x%zx", base, cuts[c]);
+			vm_seed(name, t.data, cuts[c], 32 * MiB, 1, 0, 0, false, 0);
 		}
 		free(t.data);
 	}
@@ -661,14 +772,16 @@ static void vhost_user_seeds(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 4) {
-		fprintf(stderr, "usage: %s OUTDIR LINUX_BZIMAGE TINY_BZIMAGE...\n", argv[0]);
+	if (argc < 5) {
+		fprintf(stderr, "usage: %s OUTDIR LINUX_BZIMAGE LINUX_VMLINUX TINY_KERNEL...\n",
+			argv[0]);
 		return 2;
 	}
 	outdir = argv[1];
 	if (mkdir(outdir, 0755) < 0 && errno != EEXIST)
 		die("mkdir %s: %s", outdir, strerror(errno));
-	bzimage_seeds(argv[2], argc - 3, argv + 3);
+	bzimage_seeds(argv[2], argc - 4, argv + 4);
+	vmlinux_seeds(argv[3], argc - 4, argv + 4);
 	mmio_seeds();
 	vsock_config_seeds();
 	cli_seeds();

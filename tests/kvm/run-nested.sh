@@ -39,7 +39,7 @@ cat > "$job" <<'JOB'
 # /job of the nested host: the tiny-guest tests (from tests/kvm/run-nested.sh).
 export PATH=/usr/bin:/bin
 mkdir -p /tmp/kvm/out
-for f in /carry/*.bzImage; do
+for f in /carry/*.bzImage /carry/*.vmlinux; do
 	mv "$f" /tmp/kvm/out/
 done
 mv /carry/run-tests.sh /carry/stop-tests.sh /carry/trace-tests.sh /tmp/kvm/
@@ -49,7 +49,7 @@ JOB
 
 files=("$here/run-tests.sh=run-tests.sh" "$here/stop-tests.sh=stop-tests.sh"
 	"$here/trace-tests.sh=trace-tests.sh")
-for f in "$here"/out/*.bzImage; do
+for f in "$here"/out/*.bzImage "$here"/out/*.vmlinux; do
 	files+=("$f")
 done
 nested_build_initramfs "$job" "${files[@]}" || exit 2

@@ -222,6 +222,75 @@ else
 	expect entry-state-with-ram-above-4g 0 'entry state checked' '' 'FAIL'
 fi
 
+# --- a vmlinux through its PVH entry (boot/vmlinux.c, boot/loader_pvh.c) ------
+# pvh_start_info is a handmade ELF (guests/pvh.h) whose 32-bit code checks
+# the machine state and hvm_start_info against what it was told: 64 MiB,
+# the command-line word pvh-check, a 4096-byte initrd starting "PVHINITR".
+# It writes the number of failed checks to the exit port (0: status 0).
+{ printf 'PVHINITR'; head -c 4088 /dev/zero; } >"$tmp/pvh-initrd"
+run "" --kernel "$img/pvh_start_info.vmlinux" --memory 64 --cmdline pvh-check \
+	--initrd "$tmp/pvh-initrd"
+why=$(plan_problem)
+if [ -n "$why" ]; then
+	fail pvh-entry-state-and-start-info "$why"
+else
+	expect pvh-entry-state-and-start-info 0 'start info checked' '' '.'
+fi
+# The guest's checks can fail: told something else than it expects, it
+# names the check and reports one failure (exit status 64 + 1).
+pvh_expect_one_failure() {
+	local name=$1 check=$2
+	if [ "$(grep -c '^FAIL' "$tmp/out")" -ne 1 ]; then
+		fail "$name" "expected exactly one FAIL line (the $check check)"
+	else
+		expect "$name" 65 "^FAIL $check" 'the guest reported failure 1 on the exit port'
+	fi
+}
+run "" --kernel "$img/pvh_start_info.vmlinux" --memory 128 --cmdline pvh-check \
+	--initrd "$tmp/pvh-initrd"
+pvh_expect_one_failure pvh-guest-notices-other-memory-size 'memory map has RAM from 1 MiB to 64 MiB'
+run "" --kernel "$img/pvh_start_info.vmlinux" --memory 64 --cmdline pvh-other \
+	--initrd "$tmp/pvh-initrd"
+pvh_expect_one_failure pvh-guest-notices-other-cmdline 'cmdline_paddr'
+{ printf 'PVHINITX'; head -c 4088 /dev/zero; } >"$tmp/pvh-initrd-other"
+run "" --kernel "$img/pvh_start_info.vmlinux" --memory 64 --cmdline pvh-check \
+	--initrd "$tmp/pvh-initrd-other"
+pvh_expect_one_failure pvh-guest-notices-other-initrd-bytes 'module 0 holds the initrd'
+run "" --kernel "$img/pvh_start_info.vmlinux" --memory 64 --cmdline pvh-check
+if grep -q '^FAIL one module' "$tmp/out" && grep -q '^FAIL module 0' "$tmp/out"; then
+	expect pvh-guest-notices-missing-initrd 66 '' 'the guest reported failure 2 on the exit port'
+else
+	fail pvh-guest-notices-missing-initrd "no FAIL lines for the module checks"
+fi
+# --trace=boot tells the PVH path's story too, in the order it is written.
+run "" --kernel "$img/pvh_start_info.vmlinux" --memory 64 --cmdline pvh-check \
+	--initrd "$tmp/pvh-initrd" --trace=boot --trace-file "$tmp/pvh-trace"
+sed -n 's/^\[ *[0-9]*\.[0-9]*\] //p' "$tmp/pvh-trace" >"$tmp/pvh-trace.got"
+missing=
+at=0
+for want in 'boot: memory: kernel segment 1 of 1 (2512 bytes from the ELF file, 4096 more zeroed) written at 0x200000-0x2019cf' \
+	'boot: memory: command line at 0x20000 (hvm_start_info.cmdline_paddr): "console=ttyS0' \
+	'boot: memory: initrd (4096 bytes) written at' 'boot: memory: MP table' \
+	'boot: memory: ACPI tables' 'boot: memory: GDT at 0x500 for the PVH entry' \
+	'boot: memory: hvm_start_info at 0x7000 (magic 0x336ec578, version 1)' \
+	'boot: memory: module 0 at 0x7038: the initrd' \
+	'boot: memory: memory map entry 2: 0x100000-0x3ffffff usable RAM' \
+	'boot: entry: vCPU 0 will start at 0x2000c8 (the ELF note XEN_ELFNOTE_PHYS32_ENTRY) in 32-bit protected mode with paging off, EBX = 0x7000'; do
+	line=$(grep -nF -- "$want" "$tmp/pvh-trace.got" | head -n 1 | cut -d: -f1)
+	if [ -z "$line" ] || [ "$line" -le "$at" ]; then
+		missing="$missing [$want]"
+	else
+		at=$line
+	fi
+done
+if [ "$status" -ne 0 ]; then
+	fail pvh-trace-boot-timeline "exit status $status, expected 0"
+elif [ -n "$missing" ]; then
+	fail pvh-trace-boot-timeline "the boot trace lacks, in order:$missing"
+else
+	pass pvh-trace-boot-timeline
+fi
+
 run "" --kernel "$img/boot_timer.bzImage" --boot-timer
 expect boot-timer-first-userspace 0 'marks written' 'boot-timer: first userspace instruction at [0-9.]+ ms'
 expect boot-timer-boot-complete 0 '' 'boot-timer: boot complete at [0-9.]+ ms'
@@ -744,6 +813,22 @@ run "" --kernel "$tmp/empty"
 expect empty-kernel-file 4 '' 'too small'
 run "" --kernel "$tmp/truncated.bzImage"
 expect truncated-kernel 4 '' 'truncated'
+# A vmlinux without the PVH note, cut short, or 32-bit: the cause and
+# the fix. Offsets from guests/pvh.h: the note's type at 0xb8, EI_CLASS at 4.
+cp "$img/pvh_start_info.vmlinux" "$tmp/no-note.vmlinux"
+printf '\021' | dd of="$tmp/no-note.vmlinux" bs=1 seek=$((0xb8)) conv=notrunc 2>/dev/null
+run "" --kernel "$tmp/no-note.vmlinux"
+expect vmlinux-without-pvh-note 4 '' \
+	"no-note.vmlinux': kernel: vmlinux has no PVH entry note .*build the kernel with CONFIG_PVH=y, or boot its bzImage"
+head -c 300 "$img/pvh_start_info.vmlinux" >"$tmp/truncated.vmlinux"
+run "" --kernel "$tmp/truncated.vmlinux"
+expect vmlinux-truncated 4 '' 'kernel: truncated: ELF segment 0 is [0-9]+ bytes at file offset 0x0, past the end of the 300-byte file'
+cp "$img/pvh_start_info.vmlinux" "$tmp/elf32.vmlinux"
+printf '\001' | dd of="$tmp/elf32.vmlinux" bs=1 seek=4 conv=notrunc 2>/dev/null
+run "" --kernel "$tmp/elf32.vmlinux"
+expect vmlinux-32-bit 4 '' 'a 32-bit ELF \(ELFCLASS32\): minivmm boots only x86-64 kernels'
+run "" --kernel "$img/pvh_start_info.vmlinux" --memory 64 --cmdline "$(head -c 2100 /dev/zero | tr '\0' x)"
+expect vmlinux-cmdline-too-long 4 '' 'kernel command line is [0-9]+ bytes .*but the kernel accepts at most 2047'
 run "" --kernel "$tmp"
 expect kernel-is-a-directory 4 '' 'not a regular file'
 run "" --kernel "$img/hello.bzImage" --initrd "$tmp/big-initrd" --memory 32

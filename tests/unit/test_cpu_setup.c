@@ -262,3 +262,85 @@ Test(cpu_setup, registers_for_64bit_entry)
 	cr_expect_eq(s.apic_base, 0xfee00900, "apic_base must be left alone");
 	cr_expect_eq(s.gdt.limit, BOOT_GDT_SIZE - 1);
 }
+
+/* --- the PVH entry (arch/x86/platform/pvh/head.S, "Xen ABI specifies") --- */
+
+Test(cpu_setup, registers_for_pvh_entry)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs s;
+
+	memset(&regs, 0xff, sizeof(regs));
+	memset(&s, 0, sizeof(s));
+	s.apic_base = 0xfee00900;
+	s.cr0 = 0x60000010; /* reset value: CD | NW | ET */
+	s.cr3 = 0x1234000;
+	cpu_setup_pvh_regs(&regs, &s, 0x1000123, 0x7000);
+
+	cr_expect_eq(regs.rip, 0x1000123);
+	cr_expect_eq(regs.rbx, 0x7000, "EBX: hvm_start_info");
+	cr_expect_eq(regs.rflags, 0x2, "IF, TF and VM must be clear");
+	uint64_t others[] = {regs.rax, regs.rcx, regs.rdx, regs.rsi, regs.rdi, regs.rsp,
+			     regs.rbp, regs.r8,  regs.r9,  regs.r10, regs.r11, regs.r12,
+			     regs.r13, regs.r14, regs.r15};
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		cr_expect_eq(others[i], 0, "GPR %zu not cleared", i);
+
+	/* CR0: PE, and ET, which is fixed to 1; every writeable bit else clear. */
+	cr_expect_eq(s.cr0, 0x11, "CR0 0x%llx", (unsigned long long)s.cr0);
+	cr_expect_eq(s.cr4, 0, "CR4 must be all clear");
+	cr_expect_eq(s.efer, 0, "no long mode");
+	cr_expect_eq(s.cr3, 0);
+	cr_expect_eq(s.apic_base, 0xfee00900, "apic_base must be left alone");
+
+	/* CS: flat 32-bit execute/read code. */
+	cr_expect_eq(s.cs.base, 0);
+	cr_expect_eq(s.cs.limit, 0xffffffff);
+	cr_expect(s.cs.type & 0x8, "CS not a code segment");
+	cr_expect(s.cs.type & 0x2, "CS not readable");
+	cr_expect(s.cs.s && s.cs.present && !s.cs.l && s.cs.db && s.cs.g, "CS not 32-bit flat");
+	/* DS, ES (and SS, FS, GS): flat 32-bit read/write data. */
+	const struct kvm_segment *data[] = {&s.ds, &s.es, &s.fs, &s.gs, &s.ss};
+	for (size_t i = 0; i < 5; i++) {
+		cr_expect_eq(data[i]->base, 0, "data segment %zu base", i);
+		cr_expect_eq(data[i]->limit, 0xffffffff, "data segment %zu limit", i);
+		cr_expect_eq(data[i]->type & 0xa, 0x2, "data segment %zu not writable data", i);
+		cr_expect(data[i]->present && data[i]->s && data[i]->db && !data[i]->unusable);
+	}
+	/* TR: a busy 32-bit TSS with base 0 and limit 0x67. */
+	cr_expect_eq(s.tr.type, 11);
+	cr_expect_eq(s.tr.base, 0);
+	cr_expect_eq(s.tr.limit, 0x67);
+	cr_expect(s.tr.present && !s.tr.s && !s.tr.unusable);
+	cr_expect_eq(s.idt.limit, 0);
+}
+
+Test(cpu_setup, pvh_gdt_matches_segment_registers)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs s = {0};
+
+	cr_assert_eq(cpu_setup_pvh_tables(&mem), 0, "%s", error_message());
+	cpu_setup_pvh_regs(&regs, &s, 0x1000123, 0x7000);
+	cr_expect_eq(s.gdt.base, BOOT_GDT_ADDR);
+	cr_expect_eq(s.gdt.limit, BOOT_GDT_SIZE - 1);
+	cr_expect_eq(read64(s.gdt.base), 0, "descriptor 0 must be null");
+	expect_gdt_matches(&s, &s.cs, "CS");
+	expect_gdt_matches(&s, &s.ds, "DS");
+	expect_gdt_matches(&s, &s.ss, "SS");
+	expect_gdt_matches(&s, &s.tr, "TR");
+	/* The classic flat 32-bit code descriptor. */
+	cr_expect_eq(read64(s.gdt.base + s.cs.selector), 0x00cf9b000000ffffULL);
+}
+
+Test(cpu_setup, pvh_tables_need_ram)
+{
+	struct guest_memory small = {0};
+	uint8_t host[0x200];
+
+	guest_memory_layout(&small, sizeof(host)); /* below the GDT's end */
+	small.host = host;
+	error_clear();
+	cr_expect_eq(cpu_setup_pvh_tables(&small), -1);
+	cr_expect(strstr(error_message(), "GDT") != NULL, "error: '%s'", error_message());
+}
