@@ -28,7 +28,7 @@ static void sleep_ms(long ms)
 int backend_daemon_prepare(struct backend_daemon *d, const char *name, const char *sockname,
 			   const char *logname)
 {
-	*d = (struct backend_daemon){ .pidfd = -1 };
+	*d = (struct backend_daemon){ .pidfd = -1, .log_fd = -1 };
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp || strlen(tmp) > 40)
@@ -45,22 +45,33 @@ int backend_daemon_prepare(struct backend_daemon *d, const char *name, const cha
 	return 0;
 }
 
-/* The last lines of the log, for an error message. */
+/* The end of the log, for an error message: read through the descriptor
+ * kept since start-up with pread alone (the main thread's sandbox allows
+ * no open or lseek), keeping the last size - 1 bytes. */
 static void log_tail(const struct backend_daemon *d, char *out, size_t size)
 {
 	out[0] = '\0';
-	int fd = open(d->log, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (d->log_fd < 0)
 		return;
-	off_t end = lseek(fd, 0, SEEK_END);
-	off_t from = end > (off_t)size - 1 ? end - ((off_t)size - 1) : 0;
-	ssize_t n = pread(fd, out, size - 1, from);
-	close(fd);
-	if (n <= 0)
-		return;
-	out[n] = '\0';
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-		out[--n] = '\0';
+	char chunk[512];
+	size_t have = 0;
+	off_t off = 0;
+	for (;;) {
+		ssize_t n = pread(d->log_fd, chunk, sizeof(chunk), off);
+		if (n <= 0)
+			break;
+		off += n;
+		for (ssize_t i = 0; i < n; i++) {
+			if (have == size - 1) {
+				memmove(out, out + 1, size - 2);
+				have--;
+			}
+			out[have++] = chunk[i];
+		}
+	}
+	out[have] = '\0';
+	while (have > 0 && (out[have - 1] == '\n' || out[have - 1] == ' '))
+		out[--have] = '\0';
 }
 
 /* Whether the backend has bound its socket. Not probed with a connection:
@@ -105,6 +116,12 @@ int backend_daemon_start(struct backend_daemon *d, char *const argv[], unsigned 
 {
 	if (access(argv[0], X_OK) < 0)
 		return error_errno("%s: cannot run %s", d->name, argv[0]);
+	/* The log exists before the child writes to it, and minivmm keeps a
+	 * descriptor to read it later. */
+	int created = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (created >= 0)
+		close(created);
+	d->log_fd = open(d->log, O_RDONLY | O_CLOEXEC);
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
@@ -195,6 +212,9 @@ void backend_daemon_stop(struct backend_daemon *d)
 	if (d->pidfd >= 0)
 		close(d->pidfd);
 	d->pidfd = -1;
+	if (d->log_fd >= 0)
+		close(d->log_fd);
+	d->log_fd = -1;
 	if (d->dir[0]) {
 		unlink(d->socket);
 		unlink(d->log);

@@ -19,6 +19,8 @@
 struct backend_daemon {
 	pid_t pid; /* 0 when not running */
 	int pidfd; /* signals reach this child only through it; -1 when none */
+	int log_fd; /* the log, open for reading from the start: after set-up
+		     * the sandbox allows no open(2); -1 when none */
 	char name[32]; /* "virtiofsd for fs0" style, for messages */
 	char dir[64];  /* the private directory, "" when none */
 	char socket[108];

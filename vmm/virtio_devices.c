@@ -111,6 +111,7 @@ static int create_vhost_user(struct virtio_devices *d, const struct cli_vhost_us
 	const char *socket = c->socket;
 	d->vhost_user[i].fd = -1;
 	d->daemon[i].pidfd = -1;
+	d->daemon[i].log_fd = -1;
 	d->nvhost_user++;
 	if (c->share_dir) {
 		if (virtiofsd_start(&d->daemon[i], index, c->share_dir, c->wait_ms) < 0)
