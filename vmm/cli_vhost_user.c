@@ -114,11 +114,13 @@ static int parse_settings(const char *opt, char **items, int n, struct cli_vhost
 	return 0;
 }
 
-int cli_parse_share(const char *s, unsigned index, struct cli_vhost_user *out)
+/* The forms whose first item is a host path (--share DIR, --disk FILE):
+ * split, the path present, the settings `opt` allows. On success
+ * out->owned holds the storage and *path points into it. */
+static int parse_path_form(const char *s, const char *opt, const char *form, const char *what,
+			   bool allow_tag, bool allow_readonly, struct cli_vhost_user *out,
+			   const char **path)
 {
-	*out = (struct cli_vhost_user){
-		.type = CLI_VHOST_USER_FS, .wait_ms = CLI_VHOST_USER_WAIT_DEFAULT_MS,
-	};
 	char *items[8];
 	char *buf = malloc(strlen(s) + 1);
 	if (!buf)
@@ -126,19 +128,30 @@ int cli_parse_share(const char *s, unsigned index, struct cli_vhost_user *out)
 	int n = split(s, buf, items, 8);
 	int ret = -1;
 	if (n < 0)
-		error_set("--share: too many settings (the form is HOSTDIR[,tag=TAG])");
+		error_set("%s: too many settings (the form is %s)", opt, form);
 	else if (items[0][0] == '\0')
-		error_set("--share: no directory (the form is HOSTDIR[,tag=TAG])");
-	else if (parse_settings("--share", items, n, out, false, true, false) == 0)
+		error_set("%s: no %s (the form is %s)", opt, what, form);
+	else if (parse_settings(opt, items, n, out, false, allow_tag, allow_readonly) == 0)
 		ret = 0;
 	if (ret < 0) {
 		free(buf);
 		return -1;
 	}
-	out->share_dir = items[0];
+	*path = items[0];
+	out->owned = buf;
+	return 0;
+}
+
+int cli_parse_share(const char *s, unsigned index, struct cli_vhost_user *out)
+{
+	*out = (struct cli_vhost_user){
+		.type = CLI_VHOST_USER_FS, .wait_ms = CLI_VHOST_USER_WAIT_DEFAULT_MS,
+	};
+	if (parse_path_form(s, "--share", "HOSTDIR[,tag=TAG]", "directory", true, false, out,
+			    &out->share_dir) < 0)
+		return -1;
 	if (out->tag[0] == '\0')
 		snprintf(out->tag, sizeof(out->tag), "share%u", index);
-	out->owned = buf;
 	return 0;
 }
 
@@ -180,23 +193,6 @@ int cli_parse_disk(const char *s, struct cli_vhost_user *out)
 	*out = (struct cli_vhost_user){
 		.type = CLI_VHOST_USER_BLK, .wait_ms = CLI_VHOST_USER_WAIT_DEFAULT_MS,
 	};
-	char *items[8];
-	char *buf = malloc(strlen(s) + 1);
-	if (!buf)
-		return error_set("out of memory");
-	int n = split(s, buf, items, 8);
-	int ret = -1;
-	if (n < 0)
-		error_set("--disk: too many settings (the form is FILE[,readonly=on])");
-	else if (items[0][0] == '\0')
-		error_set("--disk: no file (the form is FILE[,readonly=on])");
-	else if (parse_settings("--disk", items, n, out, false, false, true) == 0)
-		ret = 0;
-	if (ret < 0) {
-		free(buf);
-		return -1;
-	}
-	out->image = items[0];
-	out->owned = buf;
-	return 0;
+	return parse_path_form(s, "--disk", "FILE[,readonly=on]", "file", false, true, out,
+			       &out->image);
 }
