@@ -261,7 +261,8 @@ nested_build_initramfs() {
 	done
 	cp "$NESTED_HERE/outer-init.sh" "$root/init" || return 1
 	make -s -C "$NESTED_HERE" OUT="$NESTED_ROOT/build/boot" \
-		"$NESTED_ROOT/build/boot/kvm-keeper" >&2 || return 1
+		"$NESTED_ROOT/build/boot/kvm-keeper" "$NESTED_ROOT/build/boot/die-with-parent" >&2 ||
+		return 1
 	cp "$NESTED_ROOT/build/boot/kvm-keeper" "$root/bin/kvm-keeper" || return 1
 	cp "$job" "$root/job" || return 1
 	chmod 755 "$root/init" "$root/job"
@@ -358,11 +359,15 @@ nested_run() {
 	fi
 	NESTED_STATUS=-1
 	local flag=$NESTED_WORK/timed-out
+	# QEMU has a session of its own, out of reach of a signal to this
+	# script's process group; die-with-parent stops it (SIGTERM) when this
+	# script dies, even of a SIGKILL that no trap sees.
+	local qemu=("$NESTED_ROOT/build/boot/die-with-parent" qemu-system-x86_64)
 	if [ "$mode" = interactive ]; then
 		[ -t 0 ] && NESTED_STTY=$(stty -g)
-		setsid -w qemu-system-x86_64 "${args[@]}" <&0 &
+		setsid -w "${qemu[@]}" "${args[@]}" <&0 &
 	else
-		setsid -w qemu-system-x86_64 "${args[@]}" </dev/null &
+		setsid -w "${qemu[@]}" "${args[@]}" </dev/null &
 	fi
 	NESTED_QEMU_PID=$!
 	# The watchdog stops QEMU politely (it exits with status 0 on SIGTERM)

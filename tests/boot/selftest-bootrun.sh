@@ -259,5 +259,30 @@ check "verdict: timeout before ready: no retry" test "$(verdict 124 -1 booting; 
 check "verdict: panic: no retry" test "$(verdict 0 -1 "$ready"; echo $?)" = 4
 check "verdict: panic before ready: no retry" test "$(verdict 0 -1 booting; echo $?)" = 4
 
+# die-with-parent (how nested-host.sh starts QEMU): the command stops when
+# the script that started it dies, even of a SIGKILL that no trap sees, so
+# a test runner killing a nested-host script leaves no QEMU behind.
+gone_within() { # gone_within SECONDS PID: the process ended (a zombie counts)
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		[ -e "/proc/$2" ] || return 0
+		[ "$(awk '{ print $3 }' "/proc/$2/stat" 2>/dev/null)" = Z ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+make -s -C "$here" OUT="$root/build/boot" "$root/build/boot/die-with-parent" || exit 1
+bash -c '"$1" sleep 300 & echo $! > "$2"; wait' starter "$root/build/boot/die-with-parent" \
+	"$work/dwp.pid" &
+starter=$!
+for _ in $(seq 100); do [ -s "$work/dwp.pid" ] && break; sleep 0.1; done
+dwp_child=$(cat "$work/dwp.pid" 2>/dev/null)
+check "die-with-parent: the command runs" kill -0 "${dwp_child:-0}"
+kill -KILL "$starter"
+wait "$starter" 2>/dev/null
+check "die-with-parent: the command ends when its starter is killed with SIGKILL" \
+	gone_within 30 "${dwp_child:-0}"
+[ -n "$dwp_child" ] && kill -KILL "$dwp_child" 2>/dev/null
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
