@@ -118,6 +118,12 @@ trap "rm -f '$job'; nested_cleanup" EXIT
 	echo '# /job of the nested host: the demo guest on the console (run-demo.sh).'
 	# Only emergencies from the outer kernel, so it does not write into the demo.
 	echo 'echo "1 4 1 7" > /proc/sys/kernel/printk'
+	# The outer kernel's own critical messages from now on (levels 0-2: a
+	# soft lockup of the nested host itself, say), again with their origin,
+	# so that they are not taken for the demo guest's. /dev/kmsg gives one
+	# record "level,seq,usec,flags;text" per read(), so cat reads it.
+	echo 'since=$(cut -d. -f1 /proc/uptime)'
+	echo '( cat /dev/kmsg | while IFS= read -r rec; do case $rec in [0-2],*) us=${rec#*,*,}; us=${us%%,*}; [ $((us / 1000000)) -ge "$since" ] && echo "nested host kernel (not the guest): ${rec#*;}";; esac; done > /dev/ttyS0 2>&1 ) &'
 	echo "./vsock-tool echo-server $demo_port >/dev/null 2>&1 &"
 	if [ -z "$share_skip" ]; then
 		# The nested host carries Debian's virtiofsd (NESTED_HOST_TOOLS).
