@@ -156,7 +156,7 @@ Test(blk, driver_ok_hands_the_queue_to_the_backend)
 	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	cr_assert_eq(rb.kicks[0], 1);
 	cr_assert_eq(rb.kicks[1], 0);
-	cr_assert_eq(dev.notifies[0], 1);
+	cr_assert_eq(dev.queues.notifies[0], 1);
 	mmio_w32(&dev.transport, VIRTIO_MMIO_STATUS, 0);
 	cr_assert_eq(rb.stops, 1);
 }

@@ -150,7 +150,7 @@ Test(fs, driver_ok_hands_both_queues_to_the_backend)
 	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 2);
 	cr_assert_eq(rb.kicks[1], 1);
 	cr_assert_eq(rb.kicks[2], 0);
-	cr_assert_eq(dev.notifies[1], 1);
+	cr_assert_eq(dev.queues.notifies[1], 1);
 	/* The guest's reset takes the queues back. */
 	mmio_w32(&dev.transport, VIRTIO_MMIO_STATUS, 0);
 	cr_assert_eq(rb.stops, 1);

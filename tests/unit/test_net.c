@@ -233,8 +233,8 @@ Test(net, kick_that_reaches_userspace_is_passed_on_and_counted)
 	w32(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	w32(VIRTIO_MMIO_QUEUE_NOTIFY, 5); /* no such queue */
 	cr_assert_eq(fb.kicks[1], 1);
-	cr_assert_eq(dev.notifies[1], 1);
-	cr_assert_eq(dev.notifies[0], 0);
+	cr_assert_eq(dev.queues.notifies[1], 1);
+	cr_assert_eq(dev.queues.notifies[0], 0);
 }
 
 Test(net, mac_from_random_is_unicast_and_locally_administered)
