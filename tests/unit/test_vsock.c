@@ -226,8 +226,8 @@ Test(vsock, kicks_reaching_userspace_are_forwarded_and_counted)
 	w32(VIRTIO_MMIO_QUEUE_NOTIFY, 7); /* no such queue */
 	cr_assert_eq(fb.kicks[1], 1);
 	cr_assert_eq(fb.kicks[2], 0, "the event queue stays with minivmm");
-	cr_assert_eq(dev.notifies[1], 1);
-	cr_assert_eq(dev.notifies[2], 1);
+	cr_assert_eq(dev.queues.notifies[1], 1);
+	cr_assert_eq(dev.queues.notifies[2], 1);
 }
 
 Test(vsock, destroy_stops_a_running_backend)
