@@ -41,11 +41,8 @@ static uint8_t config[BLK_CONFIG_SIZE];
 
 static void setup_with(uint64_t backend_features)
 {
-	memset(&rb, 0, sizeof(rb));
-	guest_memory_layout(&ram, 256 * MiB);
-	struct virtio_backend b = { .ops = &recording_ops, .ctx = &rb, .features = backend_features };
-	struct virtio_mmio_platform p = { .mem = &ram, .raise_irq = mmio_driver_no_irq };
-	blk_device_init(&dev, 0, config, &b, &p);
+	struct mmio_fixture f = mmio_fixture(&rb, backend_features, &ram, NULL);
+	blk_device_init(&dev, 0, config, &f.backend, &f.platform);
 }
 
 /* Config bytes that differ at every offset, capacity 2048 sectors. */

@@ -34,11 +34,8 @@ static struct guest_memory ram;
 
 static void setup_with(const char *tag, uint64_t backend_features)
 {
-	memset(&rb, 0, sizeof(rb));
-	guest_memory_layout(&ram, 256 * MiB);
-	struct virtio_backend b = { .ops = &recording_ops, .ctx = &rb, .features = backend_features };
-	struct virtio_mmio_platform p = { .mem = &ram, .raise_irq = mmio_driver_no_irq };
-	fs_device_init(&dev, 0, tag, &b, &p);
+	struct mmio_fixture f = mmio_fixture(&rb, backend_features, &ram, NULL);
+	fs_device_init(&dev, 0, tag, &f.backend, &f.platform);
 }
 
 static void setup(void)
