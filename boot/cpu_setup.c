@@ -5,6 +5,7 @@
  * (TSS descriptor in 64-bit mode), 4.5 (4-level paging). */
 #include "boot/cpu_setup.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "lib/error.h"
@@ -40,19 +41,45 @@ _Static_assert(BOOT_TSS_SELECTOR + 16 <= BOOT_GDT_SIZE, "TSS descriptor outside 
 #define SEG_TYPE_TSS64_BUSY 0xb
 #define SEG_TYPE_LDT 0x2
 
-/* __BOOT_CS: flat 64-bit code (L = 1 requires D = 0). */
-static const struct kvm_segment boot_code = {
-	.base = 0,
-	.limit = 0xffffffff,
-	.selector = BOOT_CS_SELECTOR,
-	.type = SEG_TYPE_CODE_EXEC_READ_ACCESSED,
-	.present = 1,
-	.dpl = 0,
-	.db = 0,
-	.s = 1,
-	.l = 1,
-	.g = 1,
-};
+/* The two entries' segments differ in two places, chosen by long_mode:
+ * the 64-bit entry or the PVH one (32-bit protected mode). */
+
+/* __BOOT_CS: flat 4 GiB code, 64-bit (L = 1 requires D = 0) or, for PVH,
+ * 32-bit (D = 1, L = 0). */
+static struct kvm_segment code_segment(bool long_mode)
+{
+	return (struct kvm_segment){
+		.base = 0,
+		.limit = 0xffffffff,
+		.selector = BOOT_CS_SELECTOR,
+		.type = SEG_TYPE_CODE_EXEC_READ_ACCESSED,
+		.present = 1,
+		.dpl = 0,
+		.db = !long_mode,
+		.s = 1,
+		.l = long_mode,
+		.g = 1,
+	};
+}
+
+/* TR must hold a present, busy TSS for VM entry to succeed (SDM Vol. 3C,
+ * 27.3.1.2, checks on guest TR). 64-bit: the zeroed TSS at BOOT_TSS_ADDR.
+ * PVH, head.S: "tr: must be a 32-bit TSS (active) with a base of '0' and a
+ * limit of '0x67'"; type 11 is the busy 32-bit TSS as well as the busy
+ * 64-bit one (SDM Vol. 3A, 3.5, Table 3-2). */
+static struct kvm_segment tss_segment(bool long_mode)
+{
+	return (struct kvm_segment){
+		.base = long_mode ? BOOT_TSS_ADDR : 0,
+		.limit = BOOT_TSS_SIZE - 1,
+		.selector = BOOT_TSS_SELECTOR,
+		.type = SEG_TYPE_TSS64_BUSY,
+		.present = 1,
+		.dpl = 0,
+		.s = 0,
+		.g = 0,
+	};
+}
 
 /* __BOOT_DS: flat 4 GiB read/write data, also used for SS. */
 static const struct kvm_segment boot_data = {
@@ -66,19 +93,6 @@ static const struct kvm_segment boot_data = {
 	.s = 1,
 	.l = 0,
 	.g = 1,
-};
-
-/* TR must hold a present, busy TSS for VM entry to succeed (SDM Vol. 3C,
- * 27.3.1.2, checks on guest TR). */
-static const struct kvm_segment boot_tss = {
-	.base = BOOT_TSS_ADDR,
-	.limit = BOOT_TSS_SIZE - 1,
-	.selector = BOOT_TSS_SELECTOR,
-	.type = SEG_TYPE_TSS64_BUSY,
-	.present = 1,
-	.dpl = 0,
-	.s = 0,
-	.g = 0,
 };
 
 /* LDTR: selector 0 (no LDT in the GDT); KVM accepts it as a present LDT
@@ -111,17 +125,37 @@ uint64_t cpu_setup_gdt_entry(const struct kvm_segment *seg)
 	       (((base >> 24) & 0xff) << 56);        /* base 31:24 */
 }
 
-static void write_gdt(uint8_t *gdt)
+/* The GDT of either entry: null, unused, code, data, TSS. */
+static void write_gdt(uint8_t *gdt, bool long_mode)
 {
 	uint64_t entries[BOOT_GDT_SIZE / 8] = {0};
+	struct kvm_segment code = code_segment(long_mode), tss = tss_segment(long_mode);
 
-	entries[BOOT_CS_SELECTOR / 8] = cpu_setup_gdt_entry(&boot_code);
+	entries[BOOT_CS_SELECTOR / 8] = cpu_setup_gdt_entry(&code);
 	entries[BOOT_DS_SELECTOR / 8] = cpu_setup_gdt_entry(&boot_data);
 	/* A 64-bit TSS descriptor takes two slots; the second holds base
-	 * bits 63:32 (SDM Vol. 3A, 7.2.3). */
-	entries[BOOT_TSS_SELECTOR / 8] = cpu_setup_gdt_entry(&boot_tss);
-	entries[BOOT_TSS_SELECTOR / 8 + 1] = boot_tss.base >> 32;
+	 * bits 63:32 (SDM Vol. 3A, 7.2.3). For PVH's 32-bit TSS it stays 0. */
+	entries[BOOT_TSS_SELECTOR / 8] = cpu_setup_gdt_entry(&tss);
+	entries[BOOT_TSS_SELECTOR / 8 + 1] = tss.base >> 32;
 	memcpy(gdt, entries, sizeof(entries));
+}
+
+/* The segment and descriptor-table registers of either entry. */
+static void set_segment_regs(struct kvm_sregs *sregs, bool long_mode)
+{
+	sregs->cs = code_segment(long_mode);
+	sregs->ds = boot_data;
+	sregs->es = boot_data;
+	sregs->fs = boot_data;
+	sregs->gs = boot_data;
+	sregs->ss = boot_data;
+	sregs->tr = tss_segment(long_mode);
+	sregs->ldt = boot_ldt;
+	sregs->gdt = (struct kvm_dtable){.base = BOOT_GDT_ADDR, .limit = BOOT_GDT_SIZE - 1};
+	/* No IDT: interrupts are off, and any exception before the kernel
+	 * installs its own IDT ends in a triple fault (a KVM shutdown exit)
+	 * rather than in stray code. */
+	sregs->idt = (struct kvm_dtable){.base = 0, .limit = 0};
 }
 
 static void write_page_tables(uint8_t *pml4, uint8_t *pdpt, uint8_t *pd)
@@ -172,7 +206,7 @@ int cpu_setup_tables(struct guest_memory *mem)
 	    (pd = area(mem, BOOT_PD_ADDR, pd_len, "page directories")) == NULL)
 		return -1;
 
-	write_gdt(gdt);
+	write_gdt(gdt, true);
 	memset(tss, 0, BOOT_TSS_SIZE);
 	write_page_tables(pml4, pdpt, pd);
 	return 0;
@@ -187,20 +221,7 @@ void cpu_setup_boot_regs(struct kvm_regs *regs, struct kvm_sregs *sregs, uint64_
 		.rflags = RFLAGS_RESERVED_1,
 	};
 
-	sregs->cs = boot_code;
-	sregs->ds = boot_data;
-	sregs->es = boot_data;
-	sregs->fs = boot_data;
-	sregs->gs = boot_data;
-	sregs->ss = boot_data;
-	sregs->tr = boot_tss;
-	sregs->ldt = boot_ldt;
-	sregs->gdt = (struct kvm_dtable){.base = BOOT_GDT_ADDR, .limit = BOOT_GDT_SIZE - 1};
-	/* No IDT: interrupts are off, and any exception before the kernel
-	 * installs its own IDT ends in a triple fault (a KVM shutdown exit)
-	 * rather than in stray code. */
-	sregs->idt = (struct kvm_dtable){.base = 0, .limit = 0};
-
+	set_segment_regs(sregs, true);
 	sregs->cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
 	sregs->cr3 = BOOT_PML4_ADDR;
 	sregs->cr4 = CR4_PAE;
@@ -209,44 +230,13 @@ void cpu_setup_boot_regs(struct kvm_regs *regs, struct kvm_sregs *sregs, uint64_
 
 /* --- the PVH entry ------------------------------------------------------- */
 
-/* PVH CS: flat 32-bit code (D = 1, L = 0). */
-static const struct kvm_segment pvh_code = {
-	.base = 0,
-	.limit = 0xffffffff,
-	.selector = BOOT_CS_SELECTOR,
-	.type = SEG_TYPE_CODE_EXEC_READ_ACCESSED,
-	.present = 1,
-	.dpl = 0,
-	.db = 1,
-	.s = 1,
-	.l = 0,
-	.g = 1,
-};
-
-/* head.S: "tr: must be a 32-bit TSS (active) with a base of '0' and a limit
- * of '0x67'". Type 11 is the busy 32-bit TSS (SDM Vol. 3A, 3.5, Table 3-2). */
-static const struct kvm_segment pvh_tss = {
-	.base = 0,
-	.limit = BOOT_TSS_SIZE - 1,
-	.selector = BOOT_TSS_SELECTOR,
-	.type = SEG_TYPE_TSS64_BUSY, /* the same type value: 32-bit TSS, busy */
-	.present = 1,
-	.dpl = 0,
-	.s = 0,
-	.g = 0,
-};
-
 int cpu_setup_pvh_tables(struct guest_memory *mem)
 {
-	uint64_t entries[BOOT_GDT_SIZE / 8] = {0};
 	uint8_t *gdt = area(mem, BOOT_GDT_ADDR, BOOT_GDT_SIZE, "GDT");
 
 	if (gdt == NULL)
 		return -1;
-	entries[BOOT_CS_SELECTOR / 8] = cpu_setup_gdt_entry(&pvh_code);
-	entries[BOOT_DS_SELECTOR / 8] = cpu_setup_gdt_entry(&boot_data);
-	entries[BOOT_TSS_SELECTOR / 8] = cpu_setup_gdt_entry(&pvh_tss);
-	memcpy(gdt, entries, sizeof(entries));
+	write_gdt(gdt, false);
 	return 0;
 }
 
@@ -259,19 +249,7 @@ void cpu_setup_pvh_regs(struct kvm_regs *regs, struct kvm_sregs *sregs, uint32_t
 		.rflags = RFLAGS_RESERVED_1, /* IF, TF and VM clear */
 	};
 
-	sregs->cs = pvh_code;
-	sregs->ds = boot_data;
-	sregs->es = boot_data;
-	sregs->fs = boot_data;
-	sregs->gs = boot_data;
-	sregs->ss = boot_data;
-	sregs->tr = pvh_tss;
-	sregs->ldt = boot_ldt;
-	sregs->gdt = (struct kvm_dtable){.base = BOOT_GDT_ADDR, .limit = BOOT_GDT_SIZE - 1};
-	/* No IDT, as for the 64-bit entry: a fault before the kernel's own
-	 * ends in a triple fault, not in stray code. */
-	sregs->idt = (struct kvm_dtable){.base = 0, .limit = 0};
-
+	set_segment_regs(sregs, false);
 	/* head.S: CR0.PE set, "all the other writeable bits are cleared"; ET
 	 * is not writeable (fixed to 1 since the i486). CR4 all clear; no long
 	 * mode, so EFER 0 and CR3 unused. */

@@ -5,6 +5,7 @@
 
 #include "lib/error.h"
 #include "lib/guest_memory.h"
+#include "lib/log.h"
 #include "lib/trace.h"
 
 #define FEATURE_VERSION_1 (1ULL << VIRTIO_F_VERSION_1)
@@ -55,6 +56,39 @@ void virtio_backend_release_queues(const struct virtio_backend *b, bool *started
 		b->ops->stop(b->ctx);
 	}
 	*started = false;
+}
+
+void virtio_backend_queues_init(struct virtio_backend_queues *q,
+				const struct virtio_backend *backend, uint32_t nqueues)
+{
+	*q = (struct virtio_backend_queues){ .backend = *backend, .nqueues = nqueues };
+}
+
+int virtio_backend_queues_activate(struct virtio_backend_queues *q, struct virtio_mmio *t)
+{
+	if (virtio_backend_take_queues(&q->backend, t, q->nqueues, &q->started) < 0)
+		return -1;
+	log_debug("%s: started, features %#llx", t->name,
+		  (unsigned long long)(virtio_mmio_acked_features(t) & q->backend.features));
+	return 0;
+}
+
+void virtio_backend_queues_reset(struct virtio_backend_queues *q, struct virtio_mmio *t)
+{
+	if (q->started)
+		log_debug("%s: reset by the driver", t->name);
+	virtio_backend_release_queues(&q->backend, &q->started);
+}
+
+void virtio_backend_queues_notify(struct virtio_backend_queues *q, uint32_t queue)
+{
+	/* Kicks normally go straight to the backend through ioeventfds. The
+	 * transport passes only queues the device has; those past nqueues
+	 * (vsock's event queue) are the device's own and only counted. */
+	if (queue < VIRTIO_MMIO_MAX_QUEUES)
+		q->notifies[queue]++;
+	if (queue < q->nqueues && q->started)
+		q->backend.ops->kick(q->backend.ctx, queue);
 }
 
 static const char *queue_problem(const struct virtio_queue_config *q,

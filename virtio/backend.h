@@ -63,6 +63,29 @@ int virtio_backend_take_queues(const struct virtio_backend *b, struct virtio_mmi
 /* Its reset: the backend lets go, if it had the queues. */
 void virtio_backend_release_queues(const struct virtio_backend *b, bool *started);
 
+/* What a device model keeps of the backend its first `nqueues` queues go
+ * to (net, vsock, fs, blk): the backend, whether it holds the queues now,
+ * and the QueueNotify writes that reached minivmm instead of a kick
+ * eventfd, by queue. The device's activate, reset and notify ops call the
+ * three functions below, which are the same for every such device. */
+struct virtio_backend_queues {
+	struct virtio_backend backend;
+	uint32_t nqueues;
+	bool started;
+	unsigned long notifies[VIRTIO_MMIO_MAX_QUEUES];
+};
+
+void virtio_backend_queues_init(struct virtio_backend_queues *q,
+				const struct virtio_backend *backend, uint32_t nqueues);
+/* At DRIVER_OK: virtio_backend_take_queues, logged under t's name. 0, or
+ * -1 with error_set() for the device to wrap with its own name. */
+int virtio_backend_queues_activate(struct virtio_backend_queues *q, struct virtio_mmio *t);
+/* At reset and at destroy: the backend lets go, if it had the queues. */
+void virtio_backend_queues_reset(struct virtio_backend_queues *q, struct virtio_mmio *t);
+/* A kick that reached userspace: counted, and passed on to the backend if
+ * the queue is one of its own and it holds the queues. */
+void virtio_backend_queues_notify(struct virtio_backend_queues *q, uint32_t queue);
+
 /* Pure check of a configuration against guest RAM, the features the
  * backend offered and the queue size limit; NULL if valid, else what is
  * wrong. The recording test backend and the fuzzers use it. */

@@ -48,28 +48,20 @@ static void config_read(void *dev, uint32_t offset, uint8_t *data, uint32_t len)
 static int activate(void *dev, struct virtio_mmio *t)
 {
 	struct blk_device *d = dev;
-	if (virtio_backend_take_queues(&d->backend, t, BLK_NUM_QUEUES, &d->backend_started) < 0)
+	if (virtio_backend_queues_activate(&d->queues, t) < 0)
 		return error_wrap("blk%u", d->index);
-	log_debug("virtio-blk%u: started", d->index);
 	return 0;
 }
 
 static void reset(void *dev, struct virtio_mmio *t)
 {
-	struct blk_device *d = dev;
-	(void)t;
-	virtio_backend_release_queues(&d->backend, &d->backend_started);
+	virtio_backend_queues_reset(&((struct blk_device *)dev)->queues, t);
 }
 
 static void notify(void *dev, struct virtio_mmio *t, uint32_t queue)
 {
-	struct blk_device *d = dev;
 	(void)t;
-	if (queue < BLK_NUM_QUEUES) {
-		d->notifies[queue]++;
-		if (d->backend_started)
-			d->backend.ops->kick(d->backend.ctx, queue);
-	}
+	virtio_backend_queues_notify(&((struct blk_device *)dev)->queues, queue);
 }
 
 static const struct virtio_device_ops blk_ops = {
@@ -91,9 +83,9 @@ void blk_device_init(struct blk_device *d, unsigned index, const uint8_t config[
 {
 	*d = (struct blk_device){
 		.index = index,
-		.backend = *backend,
 		.offered = blk_offered_features(backend->features),
 	};
+	virtio_backend_queues_init(&d->queues, backend, BLK_NUM_QUEUES);
 	memcpy(d->config, config, BLK_CONFIG_SIZE);
 	char name[32];
 	snprintf(name, sizeof(name), "virtio-blk%u", index);
@@ -102,7 +94,7 @@ void blk_device_init(struct blk_device *d, unsigned index, const uint8_t config[
 
 void blk_device_print_stats(struct blk_device *d)
 {
-	log_msg("stats", "blk%u_notify=%lu", d->index, d->notifies[0]);
+	log_msg("stats", "blk%u_notify=%lu", d->index, d->queues.notifies[0]);
 }
 
 void blk_device_destroy(struct blk_device *d)

@@ -26,10 +26,8 @@
 struct blk_device {
 	unsigned index; /* blk0, blk1: for messages and --stats */
 	uint8_t config[BLK_CONFIG_SIZE];
-	struct virtio_backend backend;
 	uint64_t offered;
-	bool backend_started;
-	unsigned long notifies[BLK_NUM_QUEUES];
+	struct virtio_backend_queues queues; /* all BLK_NUM_QUEUES go to the backend */
 	struct virtio_mmio transport;
 };
 

@@ -42,28 +42,20 @@ static void config_read(void *dev, uint32_t offset, uint8_t *data, uint32_t len)
 static int activate(void *dev, struct virtio_mmio *t)
 {
 	struct fs_device *d = dev;
-	if (virtio_backend_take_queues(&d->backend, t, FS_NUM_QUEUES, &d->backend_started) < 0)
+	if (virtio_backend_queues_activate(&d->queues, t) < 0)
 		return error_wrap("fs%u (tag %s)", d->index, d->tag);
-	log_debug("virtio-fs%u: started", d->index);
 	return 0;
 }
 
 static void reset(void *dev, struct virtio_mmio *t)
 {
-	struct fs_device *d = dev;
-	(void)t;
-	virtio_backend_release_queues(&d->backend, &d->backend_started);
+	virtio_backend_queues_reset(&((struct fs_device *)dev)->queues, t);
 }
 
 static void notify(void *dev, struct virtio_mmio *t, uint32_t queue)
 {
-	struct fs_device *d = dev;
 	(void)t;
-	if (queue < FS_NUM_QUEUES) {
-		d->notifies[queue]++;
-		if (d->backend_started)
-			d->backend.ops->kick(d->backend.ctx, queue);
-	}
+	virtio_backend_queues_notify(&((struct fs_device *)dev)->queues, queue);
 }
 
 static const struct virtio_device_ops fs_ops = {
@@ -85,9 +77,9 @@ void fs_device_init(struct fs_device *d, unsigned index, const char *tag,
 {
 	*d = (struct fs_device){
 		.index = index,
-		.backend = *backend,
 		.offered = fs_offered_features(backend->features),
 	};
+	virtio_backend_queues_init(&d->queues, backend, FS_NUM_QUEUES);
 	snprintf(d->tag, sizeof(d->tag), "%s", tag);
 	char name[32];
 	snprintf(name, sizeof(name), "virtio-fs%u", index);
@@ -97,7 +89,7 @@ void fs_device_init(struct fs_device *d, unsigned index, const char *tag,
 void fs_device_print_stats(struct fs_device *d)
 {
 	log_msg("stats", "fs%u_notify_hiprio=%lu fs%u_notify_request=%lu", d->index,
-		d->notifies[0], d->index, d->notifies[1]);
+		d->queues.notifies[0], d->index, d->queues.notifies[1]);
 }
 
 void fs_device_destroy(struct fs_device *d)

@@ -20,10 +20,8 @@
 struct fs_device {
 	unsigned index; /* fs0, fs1: for messages and --stats */
 	char tag[FS_TAG_MAX + 1];
-	struct virtio_backend backend;
 	uint64_t offered;
-	bool backend_started;
-	unsigned long notifies[FS_NUM_QUEUES];
+	struct virtio_backend_queues queues; /* all FS_NUM_QUEUES go to the backend */
 	struct virtio_mmio transport;
 };
 

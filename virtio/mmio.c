@@ -130,17 +130,9 @@ static bool is_power_of_two(uint32_t v)
 
 static const char *queue_reg_name(uint64_t offset)
 {
-	switch (offset) {
-	case VIRTIO_MMIO_QUEUE_NUM: return "QueueNum";
-	case VIRTIO_MMIO_QUEUE_READY: return "QueueReady";
-	case VIRTIO_MMIO_QUEUE_DESC_LOW: return "QueueDescLow";
-	case VIRTIO_MMIO_QUEUE_DESC_HIGH: return "QueueDescHigh";
-	case VIRTIO_MMIO_QUEUE_AVAIL_LOW: return "QueueDriverLow";
-	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH: return "QueueDriverHigh";
-	case VIRTIO_MMIO_QUEUE_USED_LOW: return "QueueDeviceLow";
-	case VIRTIO_MMIO_QUEUE_USED_HIGH: return "QueueDeviceHigh";
-	}
-	return "queue register";
+	const char *name = virtio_mmio_reg_name((uint32_t)offset);
+
+	return name ? name : "queue register";
 }
 
 /* ---- Interrupts ---------------------------------------------------- */

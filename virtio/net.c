@@ -102,33 +102,20 @@ static void config_read(void *dev, uint32_t offset, uint8_t *data, uint32_t len)
 static int activate(void *dev, struct virtio_mmio *t)
 {
 	struct net_device *d = dev;
-	if (virtio_backend_take_queues(&d->backend, t, NET_NUM_QUEUES, &d->backend_started) < 0)
+	if (virtio_backend_queues_activate(&d->queues, t) < 0)
 		return error_wrap("net%u", d->index);
-	log_debug("virtio-net%u: started, features %#llx", d->index,
-		  (unsigned long long)(virtio_mmio_acked_features(t) & d->backend.features));
 	return 0;
 }
 
 static void reset(void *dev, struct virtio_mmio *t)
 {
-	struct net_device *d = dev;
-	(void)t;
-	if (d->backend_started)
-		log_debug("virtio-net%u: reset by the driver", d->index);
-	virtio_backend_release_queues(&d->backend, &d->backend_started);
+	virtio_backend_queues_reset(&((struct net_device *)dev)->queues, t);
 }
 
 static void notify(void *dev, struct virtio_mmio *t, uint32_t queue)
 {
-	struct net_device *d = dev;
 	(void)t;
-	/* Kicks normally go straight to the backend through ioeventfds; one
-	 * that reached us is passed on. */
-	if (queue < NET_NUM_QUEUES) {
-		d->notifies[queue]++;
-		if (d->backend_started)
-			d->backend.ops->kick(d->backend.ctx, queue);
-	}
+	virtio_backend_queues_notify(&((struct net_device *)dev)->queues, queue);
 }
 
 static const struct virtio_device_ops net_ops = {
@@ -150,9 +137,9 @@ void net_device_init(struct net_device *d, unsigned index, const uint8_t mac[NET
 {
 	*d = (struct net_device){
 		.index = index,
-		.backend = *backend,
 		.offered = net_offered_features(backend->features),
 	};
+	virtio_backend_queues_init(&d->queues, backend, NET_NUM_QUEUES);
 	for (int i = 0; i < NET_MAC_LEN; i++)
 		d->mac[i] = mac[i];
 	char name[32];
@@ -162,8 +149,8 @@ void net_device_init(struct net_device *d, unsigned index, const uint8_t mac[NET
 
 void net_device_print_stats(struct net_device *d)
 {
-	log_msg("stats", "net%u_notify_rx=%lu net%u_notify_tx=%lu", d->index, d->notifies[0],
-		d->index, d->notifies[1]);
+	log_msg("stats", "net%u_notify_rx=%lu net%u_notify_tx=%lu", d->index, d->queues.notifies[0],
+		d->index, d->queues.notifies[1]);
 }
 
 void net_device_destroy(struct net_device *d)

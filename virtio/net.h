@@ -26,10 +26,8 @@
 struct net_device {
 	unsigned index; /* for messages and --stats: net0, net1 */
 	uint8_t mac[NET_MAC_LEN];
-	struct virtio_backend backend;
 	uint64_t offered;
-	bool backend_started;
-	unsigned long notifies[NET_NUM_QUEUES]; /* QueueNotify writes seen in userspace */
+	struct virtio_backend_queues queues; /* rx and tx go to the backend */
 	struct virtio_mmio transport;
 };
 

@@ -37,34 +37,20 @@ static int activate(void *dev, struct virtio_mmio *t)
 	/* The event queue may be left unset: minivmm never uses it. */
 	if (!virtio_mmio_queue(t, 0)->ready || !virtio_mmio_queue(t, 1)->ready)
 		return error_set("driver set DRIVER_OK without rx and tx queues ready");
-	if (virtio_backend_take_queues(&d->backend, t, VSOCK_BACKEND_QUEUES,
-				       &d->backend_started) < 0)
-		return -1;
-	log_debug("virtio-vsock: started, features %#llx", (unsigned long long)
-		  (virtio_mmio_acked_features(t) & d->backend.features));
-	return 0;
+	return virtio_backend_queues_activate(&d->queues, t);
 }
 
 static void reset(void *dev, struct virtio_mmio *t)
 {
-	struct vsock_device *d = dev;
-	(void)t;
-	if (d->backend_started)
-		log_debug("virtio-vsock: reset by the driver");
-	virtio_backend_release_queues(&d->backend, &d->backend_started);
+	virtio_backend_queues_reset(&((struct vsock_device *)dev)->queues, t);
 }
 
+/* The event queue only carries buffers for TRANSPORT_RESET events, which
+ * minivmm has none to send: its kicks are counted, not passed on. */
 static void notify(void *dev, struct virtio_mmio *t, uint32_t queue)
 {
-	struct vsock_device *d = dev;
 	(void)t;
-	/* rx/tx kicks normally go straight to the backend through ioeventfds;
-	 * one that reached us is passed on. The event queue only carries
-	 * buffers for TRANSPORT_RESET events, which minivmm has none to send. */
-	if (queue < VSOCK_NUM_QUEUES)
-		d->notifies[queue]++;
-	if (queue < VSOCK_QUEUE_EVENT && d->backend_started)
-		d->backend.ops->kick(d->backend.ctx, queue);
+	virtio_backend_queues_notify(&((struct vsock_device *)dev)->queues, queue);
 }
 
 static const struct virtio_device_ops vsock_ops = {
@@ -86,16 +72,16 @@ void vsock_device_init(struct vsock_device *d, uint64_t guest_cid,
 {
 	*d = (struct vsock_device){
 		.guest_cid = guest_cid,
-		.backend = *backend,
 		.offered = vsock_offered_features(backend->features),
 	};
+	virtio_backend_queues_init(&d->queues, backend, VSOCK_BACKEND_QUEUES);
 	virtio_mmio_init(&d->transport, &vsock_ops, d, platform, "virtio-vsock");
 }
 
 void vsock_device_print_stats(struct vsock_device *d)
 {
 	log_msg("stats", "vsock_notify_rx=%lu vsock_notify_tx=%lu vsock_notify_event=%lu",
-		d->notifies[0], d->notifies[1], d->notifies[2]);
+		d->queues.notifies[0], d->queues.notifies[1], d->queues.notifies[2]);
 }
 
 void vsock_device_destroy(struct vsock_device *d)

@@ -32,10 +32,9 @@
 
 struct vsock_device {
 	uint64_t guest_cid;
-	struct virtio_backend backend;
 	uint64_t offered;
-	bool backend_started;
-	unsigned long notifies[VSOCK_NUM_QUEUES]; /* QueueNotify writes seen in userspace */
+	/* rx and tx go to the backend; the event queue's kicks are only counted */
+	struct virtio_backend_queues queues;
 	struct virtio_mmio transport;
 };
 

@@ -7,24 +7,17 @@
  * a parsed image pointing outside the file, a kernel loaded below 1 MiB or
  * past the end of RAM, an initrd overlapping the kernel or above
  * initrd_addr_max, a command line longer than the kernel accepts, a
- * boot_params that does not describe what was loaded.
- *
- * Guest RAM is one BZ_MEM_MAX buffer, allocated once and never cleared:
- * the loader reads nothing it has not written in the same run (boot_params
- * and the firmware tables clear their own areas), so stale bytes are
- * harmless, and clearing up to 64 MiB per run would cost more than the
- * run. RAM of size N is the *last* N bytes of the buffer, so a write past
- * the end of guest RAM runs into the allocation's redzone and ASan reports
- * it. */
+ * boot_params that does not describe what was loaded. Guest RAM and the
+ * rest of the harness: fuzz_boot.h. */
 #include <asm/bootparam.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "boot/bzimage.h"
 #include "boot/cmdline.h"
 #include "boot/e820.h"
 #include "boot/loader.h"
+#include "fuzz_boot.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
 #include "lib/error.h"
@@ -33,10 +26,6 @@
 
 #define PAGE_SIZE 4096u
 
-static uint8_t *ram_buf;    /* BZ_MEM_MAX bytes */
-static uint8_t *initrd_buf; /* BZ_INITRD_MAX bytes of a known pattern */
-static char *cmdline_buf;   /* BZ_CMDLINE_MOD - 1 letters, then a NUL */
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,15 +33,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	ram_buf = malloc(BZ_MEM_MAX);
-	initrd_buf = malloc(BZ_INITRD_MAX);
-	cmdline_buf = malloc(BZ_CMDLINE_MOD);
-	FUZZ_CHECK(ram_buf && initrd_buf && cmdline_buf, "out of memory");
-	for (size_t i = 0; i < BZ_INITRD_MAX; i++)
-		initrd_buf[i] = (uint8_t)(i * 31 + 7);
-	for (size_t i = 0; i + 1 < BZ_CMDLINE_MOD; i++)
-		cmdline_buf[i] = (char)('a' + i % 26);
-	cmdline_buf[BZ_CMDLINE_MOD - 1] = '\0';
+	fuzz_boot_init();
 	return 0;
 }
 
@@ -192,46 +173,28 @@ static void check_loaded(const struct guest_memory *mem, const struct bzimage *i
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t prefix[BZ_PREFIX_SIZE];
 	struct bz_params p;
 	struct bzimage img, untouched;
 	struct guest_memory mem;
 	struct boot_result r;
-	const char *extra;
+	const char *extra = fuzz_boot_input(&data, &size, &p, &mem);
 	int rc;
-
-	fuzz_take(&data, &size, prefix, sizeof(prefix));
-	bz_decode_prefix(prefix, &p);
 
 	memset(&img, 0xee, sizeof(img));
 	untouched = img;
 	error_clear();
 	if (bzimage_parse(&img, data, size) < 0) {
-		log_info("parse: %s", error_message());
-		FUZZ_CHECK(error_message()[0] != '\0', "bzimage_parse failed without a message");
-		FUZZ_CHECK(memcmp(&img, &untouched, sizeof(img)) == 0,
-			   "bzimage_parse changed *img and failed");
+		fuzz_boot_parse_failed("bzimage_parse", &img, &untouched, sizeof(img));
 		return 0;
 	}
 	check_parsed(&img, data, size);
-
-	guest_memory_layout(&mem, p.mem_size);
-	mem.host = ram_buf + (BZ_MEM_MAX - p.mem_size);
-	/* The string ends at the end of its allocation, so an overread shows. */
-	extra = p.has_cmdline ? cmdline_buf + (BZ_CMDLINE_MOD - 1 - p.cmdline_len) : NULL;
 
 	memset(&r, 0xee, sizeof(r));
 	error_clear();
 	rc = boot_load_linux(&mem, &img, p.initrd_size ? initrd_buf : NULL, p.initrd_size, extra,
 			     p.ncpus, NULL, &r);
-	if (rc < 0) {
-		log_info("load (%llu bytes of RAM, %d vCPUs): %s", (unsigned long long)p.mem_size,
-			 p.ncpus, error_message());
-		FUZZ_CHECK(error_message()[0] != '\0', "boot_load_linux failed without a message");
+	if (!fuzz_boot_loaded("boot_load_linux", rc, &p))
 		return 0;
-	}
-	FUZZ_CHECK(rc == 0, "boot_load_linux returned %d", rc);
-	FUZZ_CHECK(p.ncpus >= 1 && p.ncpus <= MPTABLE_MAX_CPUS, "loaded with %d vCPUs", p.ncpus);
 	check_loaded(&mem, &img, &p, extra, &r);
 	log_info("loaded: kernel 0x%llx-0x%llx, initrd %zu bytes at 0x%llx, %zu-byte cmdline",
 		 (unsigned long long)r.kernel_gpa, (unsigned long long)r.kernel_end, p.initrd_size,

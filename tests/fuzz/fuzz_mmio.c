@@ -228,9 +228,9 @@ static void check_state(void)
 				   s.config_reads + s.config_writes + s.other_reads +
 				   s.other_writes == dispatched,
 		   "counters do not add up to the %llu accesses", (unsigned long long)dispatched);
-	FUZZ_CHECK(fb.running == dev.backend_started && fb.running == t->active,
+	FUZZ_CHECK(fb.running == dev.queues.started && fb.running == t->active,
 		   "backend %s, device says started %d, transport active %d",
-		   fb.running ? "running" : "stopped", dev.backend_started, t->active);
+		   fb.running ? "running" : "stopped", dev.queues.started, t->active);
 	FUZZ_CHECK(!(st & ~STATUS_DEFINED), "undefined Status bits 0x%x", st);
 	FUZZ_CHECK((!(st & VIRTIO_CONFIG_S_DRIVER_OK) || (st & VIRTIO_CONFIG_S_FEATURES_OK)) &&
 			   (!(st & VIRTIO_CONFIG_S_FEATURES_OK) || (st & VIRTIO_CONFIG_S_DRIVER)) &&

@@ -8,13 +8,9 @@
  * overlapping another, an entry outside the segments, a segment loaded
  * below 1 MiB or past RAM, its bytes or its .bss wrong in guest RAM, an
  * initrd on the kernel, an hvm_start_info that does not describe what was
- * loaded.
- *
- * Guest RAM is handled as in fuzz_bzimage: one BZ_MEM_MAX buffer, never
- * cleared, RAM of size N its last N bytes, so that a write past the end
- * runs into ASan's redzone. */
+ * loaded. Guest RAM and the rest of the harness, shared with fuzz_bzimage:
+ * fuzz_boot.h. */
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "boot/cmdline.h"
@@ -22,6 +18,7 @@
 #include "boot/loader_pvh.h"
 #include "boot/pvh.h"
 #include "boot/vmlinux.h"
+#include "fuzz_boot.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
 #include "lib/error.h"
@@ -33,10 +30,6 @@
  * reading up to 64 MiB back per run would be the fuzzer's whole time. */
 #define BSS_PROBE 4096u
 
-static uint8_t *ram_buf;    /* BZ_MEM_MAX bytes */
-static uint8_t *initrd_buf; /* BZ_INITRD_MAX bytes of a known pattern */
-static char *cmdline_buf;   /* BZ_CMDLINE_MOD - 1 letters, then a NUL */
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,17 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	ram_buf = malloc(BZ_MEM_MAX);
-	initrd_buf = malloc(BZ_INITRD_MAX);
-	cmdline_buf = malloc(BZ_CMDLINE_MOD);
-	FUZZ_CHECK(ram_buf && initrd_buf && cmdline_buf, "out of memory");
-	/* Stale RAM that is not zero, so a .bss left unzeroed shows. */
-	memset(ram_buf, 0xa5, BZ_MEM_MAX);
-	for (size_t i = 0; i < BZ_INITRD_MAX; i++)
-		initrd_buf[i] = (uint8_t)(i * 31 + 7);
-	for (size_t i = 0; i + 1 < BZ_CMDLINE_MOD; i++)
-		cmdline_buf[i] = (char)('a' + i % 26);
-	cmdline_buf[BZ_CMDLINE_MOD - 1] = '\0';
+	fuzz_boot_init();
 	return 0;
 }
 
@@ -173,45 +156,28 @@ static void check_loaded(const struct guest_memory *mem, const struct vmlinux *k
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t prefix[BZ_PREFIX_SIZE];
 	struct bz_params p;
 	struct vmlinux k, untouched;
 	struct guest_memory mem;
 	struct pvh_boot_result r;
-	const char *extra;
+	const char *extra = fuzz_boot_input(&data, &size, &p, &mem);
 	int rc;
-
-	fuzz_take(&data, &size, prefix, sizeof(prefix));
-	bz_decode_prefix(prefix, &p);
 
 	memset(&k, 0xee, sizeof(k));
 	untouched = k;
 	error_clear();
 	if (vmlinux_parse(&k, data, size) < 0) {
-		log_info("parse: %s", error_message());
-		FUZZ_CHECK(error_message()[0] != '\0', "vmlinux_parse failed without a message");
-		FUZZ_CHECK(memcmp(&k, &untouched, sizeof(k)) == 0,
-			   "vmlinux_parse changed *k and failed");
+		fuzz_boot_parse_failed("vmlinux_parse", &k, &untouched, sizeof(k));
 		return 0;
 	}
 	check_parsed(&k, data, size);
-
-	guest_memory_layout(&mem, p.mem_size);
-	mem.host = ram_buf + (BZ_MEM_MAX - p.mem_size);
-	extra = p.has_cmdline ? cmdline_buf + (BZ_CMDLINE_MOD - 1 - p.cmdline_len) : NULL;
 
 	memset(&r, 0xee, sizeof(r));
 	error_clear();
 	rc = boot_load_pvh(&mem, &k, p.initrd_size ? initrd_buf : NULL, p.initrd_size, extra,
 			   p.ncpus, NULL, &r);
-	if (rc < 0) {
-		log_info("load (%llu bytes of RAM, %d vCPUs): %s", (unsigned long long)p.mem_size,
-			 p.ncpus, error_message());
-		FUZZ_CHECK(error_message()[0] != '\0', "boot_load_pvh failed without a message");
+	if (!fuzz_boot_loaded("boot_load_pvh", rc, &p))
 		return 0;
-	}
-	FUZZ_CHECK(rc == 0, "boot_load_pvh returned %d", rc);
-	FUZZ_CHECK(p.ncpus >= 1 && p.ncpus <= MPTABLE_MAX_CPUS, "loaded with %d vCPUs", p.ncpus);
 	check_loaded(&mem, &k, &p, extra, &r);
 	log_info("loaded: %u segments 0x%llx-0x%llx, entry 0x%x, initrd %zu bytes at 0x%llx",
 		 k.nseg, (unsigned long long)k.start, (unsigned long long)k.end, r.entry,

@@ -112,8 +112,11 @@ static struct buf read_file(const char *path)
 
 /* ---- bzimage ------------------------------------------------------- */
 
-static void bz_seed(const char *name, const uint8_t *img, size_t len, uint64_t mem, int ncpus,
-		    unsigned initrd_class, uint8_t initrd_extra, bool has_cmdline, size_t cmdline_len)
+/* A seed of a kernel-file target (bzimage, vmlinux): the 8-byte prefix of
+ * fuzz_input.h, then len bytes of the file. */
+static void kernel_seed(const char *target, const char *name, const uint8_t *img, size_t len,
+			uint64_t mem, int ncpus, unsigned initrd_class, uint8_t initrd_extra,
+			bool has_cmdline, size_t cmdline_len)
 {
 	struct buf b = { 0 };
 	uint8_t prefix[BZ_PREFIX_SIZE];
@@ -121,9 +124,11 @@ static void bz_seed(const char *name, const uint8_t *img, size_t len, uint64_t m
 	bz_encode_prefix(prefix, mem, ncpus, initrd_class, initrd_extra, has_cmdline, cmdline_len);
 	put(&b, prefix, sizeof(prefix));
 	put(&b, img, len);
-	write_seed("bzimage", name, b.data, b.len);
+	write_seed(target, name, b.data, b.len);
 	free(b.data);
 }
+
+#define bz_seed(...) kernel_seed("bzimage", __VA_ARGS__)
 
 static const char *base_name(const char *path)
 {
@@ -196,18 +201,7 @@ static void bzimage_seeds(const char *linux_path, int ntiny, char **tiny)
 
 /* ---- vmlinux ------------------------------------------------------- */
 
-static void vm_seed(const char *name, const uint8_t *img, size_t len, uint64_t mem, int ncpus,
-		    unsigned initrd_class, uint8_t initrd_extra, bool has_cmdline, size_t cmdline_len)
-{
-	struct buf b = { 0 };
-	uint8_t prefix[BZ_PREFIX_SIZE];
-
-	bz_encode_prefix(prefix, mem, ncpus, initrd_class, initrd_extra, has_cmdline, cmdline_len);
-	put(&b, prefix, sizeof(prefix));
-	put(&b, img, len);
-	write_seed("vmlinux", name, b.data, b.len);
-	free(b.data);
-}
+#define vm_seed(...) kernel_seed("vmlinux", __VA_ARGS__)
 
 #define SHRUNK_SEGMENT_BYTES 4096
 

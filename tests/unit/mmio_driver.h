@@ -1,7 +1,8 @@
 /* Unit-test helper: a guest driver's side of one virtio-mmio transport,
  * register by register as Linux's virtio_mmio.c does it, and a backend
- * that records what the device hands it. For device-model tests (virtio-fs,
- * virtio-blk) that need no /dev/kvm. Header-only. */
+ * that records what the device hands it. For device-model tests (vsock,
+ * net, fs, blk) that need no /dev/kvm. Header-only: each test file has its
+ * own static device, backend and RAM. */
 #ifndef MINIVMM_TESTS_MMIO_DRIVER_H
 #define MINIVMM_TESTS_MMIO_DRIVER_H
 
@@ -10,6 +11,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/error.h"
+#include "lib/guest_memory.h"
+#include "lib/platform.h"
 #include "virtio/backend.h"
 #include "virtio/mmio.h"
 
@@ -17,12 +21,15 @@
 
 struct recording_backend {
 	int starts, stops, kicks[4];
+	int fail_start; /* start refuses, with error_set */
 	struct virtio_backend_config last;
 };
 
 static inline int recording_start(void *ctx, const struct virtio_backend_config *cfg)
 {
 	struct recording_backend *b = ctx;
+	if (b->fail_start)
+		return error_set("recording backend refuses");
 	b->starts++;
 	b->last = *cfg;
 	return 0;
@@ -47,6 +54,26 @@ static const struct virtio_backend_ops recording_ops = {
 static inline void mmio_driver_no_irq(void *ctx)
 {
 	(void)ctx;
+}
+
+/* What a device model's init takes in these tests. */
+struct mmio_fixture {
+	struct virtio_backend backend;
+	struct virtio_mmio_platform platform;
+};
+
+/* Every device-model test's setup: *rb cleared and offering `features`,
+ * *ram laid out as 256 MiB, interrupts to raise_irq (NULL: dropped). */
+static inline struct mmio_fixture mmio_fixture(struct recording_backend *rb, uint64_t features,
+					       struct guest_memory *ram,
+					       void (*raise_irq)(void *ctx))
+{
+	memset(rb, 0, sizeof(*rb));
+	guest_memory_layout(ram, 256 * MiB);
+	return (struct mmio_fixture){
+		.backend = { .ops = &recording_ops, .ctx = rb, .features = features },
+		.platform = { .mem = ram, .raise_irq = raise_irq ? raise_irq : mmio_driver_no_irq },
+	};
 }
 
 /* ---- The guest's accesses ------------------------------------------ */

@@ -41,11 +41,8 @@ static uint8_t config[BLK_CONFIG_SIZE];
 
 static void setup_with(uint64_t backend_features)
 {
-	memset(&rb, 0, sizeof(rb));
-	guest_memory_layout(&ram, 256 * MiB);
-	struct virtio_backend b = { .ops = &recording_ops, .ctx = &rb, .features = backend_features };
-	struct virtio_mmio_platform p = { .mem = &ram, .raise_irq = mmio_driver_no_irq };
-	blk_device_init(&dev, 0, config, &b, &p);
+	struct mmio_fixture f = mmio_fixture(&rb, backend_features, &ram, NULL);
+	blk_device_init(&dev, 0, config, &f.backend, &f.platform);
 }
 
 /* Config bytes that differ at every offset, capacity 2048 sectors. */
@@ -156,7 +153,7 @@ Test(blk, driver_ok_hands_the_queue_to_the_backend)
 	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	cr_assert_eq(rb.kicks[0], 1);
 	cr_assert_eq(rb.kicks[1], 0);
-	cr_assert_eq(dev.notifies[0], 1);
+	cr_assert_eq(dev.queues.notifies[0], 1);
 	mmio_w32(&dev.transport, VIRTIO_MMIO_STATUS, 0);
 	cr_assert_eq(rb.stops, 1);
 }

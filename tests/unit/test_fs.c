@@ -34,11 +34,8 @@ static struct guest_memory ram;
 
 static void setup_with(const char *tag, uint64_t backend_features)
 {
-	memset(&rb, 0, sizeof(rb));
-	guest_memory_layout(&ram, 256 * MiB);
-	struct virtio_backend b = { .ops = &recording_ops, .ctx = &rb, .features = backend_features };
-	struct virtio_mmio_platform p = { .mem = &ram, .raise_irq = mmio_driver_no_irq };
-	fs_device_init(&dev, 0, tag, &b, &p);
+	struct mmio_fixture f = mmio_fixture(&rb, backend_features, &ram, NULL);
+	fs_device_init(&dev, 0, tag, &f.backend, &f.platform);
 }
 
 static void setup(void)
@@ -150,7 +147,7 @@ Test(fs, driver_ok_hands_both_queues_to_the_backend)
 	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 2);
 	cr_assert_eq(rb.kicks[1], 1);
 	cr_assert_eq(rb.kicks[2], 0);
-	cr_assert_eq(dev.notifies[1], 1);
+	cr_assert_eq(dev.queues.notifies[1], 1);
 	/* The guest's reset takes the queues back. */
 	mmio_w32(&dev.transport, VIRTIO_MMIO_STATUS, 0);
 	cr_assert_eq(rb.stops, 1);

@@ -12,43 +12,14 @@
 
 #include "lib/error.h"
 #include "lib/platform.h"
+#include "tests/unit/mmio_driver.h"
 #include "virtio/net.h"
 
 #define F(bit) (1ULL << (bit))
 
-struct fake_backend {
-	int starts, stops, kicks[2];
-	struct virtio_backend_config last;
-};
-
-static struct fake_backend fb;
+static struct recording_backend rb;
 static struct net_device dev;
 static struct guest_memory ram;
-
-static int fb_start(void *ctx, const struct virtio_backend_config *cfg)
-{
-	struct fake_backend *b = ctx;
-	b->starts++;
-	b->last = *cfg;
-	return 0;
-}
-
-static void fb_stop(void *ctx)
-{
-	((struct fake_backend *)ctx)->stops++;
-}
-
-static void fb_kick(void *ctx, uint32_t q)
-{
-	((struct fake_backend *)ctx)->kicks[q]++;
-}
-
-static const struct virtio_backend_ops fb_ops = { .start = fb_start, .stop = fb_stop, .kick = fb_kick };
-
-static void raise_irq(void *ctx)
-{
-	(void)ctx;
-}
 
 /* What vhost_net reports on Debian 6.1 (drivers/vhost/net.c
  * VHOST_NET_FEATURES): VERSION_1, ACCESS_PLATFORM, RING_RESET (40),
@@ -64,11 +35,8 @@ static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 
 static void setup_with(uint64_t backend_features)
 {
-	memset(&fb, 0, sizeof(fb));
-	guest_memory_layout(&ram, 256 * MiB);
-	struct virtio_backend b = { .ops = &fb_ops, .ctx = &fb, .features = backend_features };
-	struct virtio_mmio_platform p = { .mem = &ram, .raise_irq = raise_irq, .ctx = NULL };
-	net_device_init(&dev, 0, mac, &b, &p);
+	struct mmio_fixture f = mmio_fixture(&rb, backend_features, &ram, NULL);
+	net_device_init(&dev, 0, mac, &f.backend, &f.platform);
 }
 
 static void setup(void)
@@ -81,84 +49,23 @@ static void teardown(void)
 	net_device_destroy(&dev);
 }
 
-static void w32(uint64_t off, uint32_t v)
-{
-	uint8_t b[4] = { v, v >> 8, v >> 16, v >> 24 };
-	virtio_mmio_io(&dev.transport, off, b, 4, true);
-}
-
-static uint32_t r32(uint64_t off)
-{
-	uint8_t b[4];
-	virtio_mmio_io(&dev.transport, off, b, 4, false);
-	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static uint8_t r8(uint64_t off)
-{
-	uint8_t b;
-	virtio_mmio_io(&dev.transport, off, &b, 1, false);
-	return b;
-}
-
-static uint64_t device_features(void)
-{
-	w32(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	uint64_t lo = r32(VIRTIO_MMIO_DEVICE_FEATURES);
-	w32(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	return lo | (uint64_t)r32(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-}
-
-static void add_status(uint32_t bit)
-{
-	w32(VIRTIO_MMIO_STATUS, r32(VIRTIO_MMIO_STATUS) | bit);
-}
-
-static void setup_queue(uint32_t q, uint16_t num, uint64_t base)
-{
-	w32(VIRTIO_MMIO_QUEUE_SEL, q);
-	w32(VIRTIO_MMIO_QUEUE_NUM, num);
-	w32(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)base);
-	w32(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-	w32(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(base + 0x1000));
-	w32(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
-	w32(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(base + 0x2000));
-	w32(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
-	w32(VIRTIO_MMIO_QUEUE_READY, 1);
-}
-
-static void handshake(uint64_t driver_features)
-{
-	w32(VIRTIO_MMIO_STATUS, 0);
-	add_status(VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	add_status(VIRTIO_CONFIG_S_DRIVER);
-	w32(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	w32(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(driver_features >> 32));
-	w32(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	w32(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)driver_features);
-	add_status(VIRTIO_CONFIG_S_FEATURES_OK);
-	setup_queue(0, 256, 0x100000);
-	setup_queue(1, 256, 0x200000);
-	add_status(VIRTIO_CONFIG_S_DRIVER_OK);
-}
-
 TestSuite(net, .init = setup, .fini = teardown);
 
 Test(net, identity_and_mac_in_config_space)
 {
-	cr_assert_eq(r32(VIRTIO_MMIO_DEVICE_ID), 1);
-	w32(VIRTIO_MMIO_QUEUE_SEL, 1);
-	cr_assert_eq(r32(VIRTIO_MMIO_QUEUE_NUM_MAX), NET_QUEUE_SIZE_MAX);
-	w32(VIRTIO_MMIO_QUEUE_SEL, 2);
-	cr_assert_eq(r32(VIRTIO_MMIO_QUEUE_NUM_MAX), 0, "no control queue");
+	cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_DEVICE_ID), 1);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_SEL, 1);
+	cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_QUEUE_NUM_MAX), NET_QUEUE_SIZE_MAX);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_SEL, 2);
+	cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_QUEUE_NUM_MAX), 0, "no control queue");
 	/* Linux reads the MAC a byte at a time (virtio_cread_bytes). */
 	for (int i = 0; i < 6; i++)
-		cr_assert_eq(r8(0x100 + i), mac[i], "mac[%d]", i);
+		cr_assert_eq(mmio_r8(&dev.transport, 0x100 + i), mac[i], "mac[%d]", i);
 }
 
 Test(net, offers_vhost_ring_features_mac_mrg_rxbuf_and_tap_offloads)
 {
-	uint64_t f = device_features();
+	uint64_t f = mmio_device_features(&dev.transport);
 	uint64_t want = F(VIRTIO_F_VERSION_1) | F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_MRG_RXBUF) |
 			F(VIRTIO_RING_F_EVENT_IDX) | F(VIRTIO_RING_F_INDIRECT_DESC) |
 			F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_TSO4) |
@@ -174,7 +81,7 @@ Test(net, tap_without_offloads_gets_no_guest_offloads)
 {
 	net_device_destroy(&dev);
 	setup_with(F(VIRTIO_F_VERSION_1) | net_tap_features(0));
-	uint64_t f = device_features();
+	uint64_t f = mmio_device_features(&dev.transport);
 	cr_assert(f & F(VIRTIO_NET_F_HOST_TSO4), "the tap always takes GSO frames");
 	cr_assert_not(f & F(VIRTIO_NET_F_GUEST_CSUM));
 	cr_assert_not(f & F(VIRTIO_NET_F_GUEST_TSO4));
@@ -205,36 +112,36 @@ Test(net, driver_ok_hands_both_queues_and_acked_features_to_the_backend)
 	uint64_t acked = F(VIRTIO_F_VERSION_1) | F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_MRG_RXBUF) |
 			 F(VIRTIO_RING_F_EVENT_IDX) | F(VIRTIO_NET_F_GUEST_CSUM) |
 			 F(VIRTIO_NET_F_GUEST_TSO4) | F(VIRTIO_NET_F_CSUM);
-	handshake(acked);
-	cr_assert(r32(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
-	cr_assert_eq(fb.starts, 1);
-	cr_assert_eq(fb.last.nqueues, 2);
+	mmio_bring_up(&dev.transport, acked, 2, 256);
+	cr_assert(mmio_r32(&dev.transport, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
+	cr_assert_eq(rb.starts, 1);
+	cr_assert_eq(rb.last.nqueues, 2);
 	/* MAC is the device's own (config space): not the backend's. */
-	cr_assert_eq(fb.last.features, acked & ~F(VIRTIO_NET_F_MAC));
-	cr_assert_eq(fb.last.queues[0].num, 256);
-	cr_assert_eq(fb.last.queues[1].desc, 0x200000);
-	cr_assert_eq(net_tap_offloads(fb.last.features), (unsigned)(TUN_F_CSUM | TUN_F_TSO4));
+	cr_assert_eq(rb.last.features, acked & ~F(VIRTIO_NET_F_MAC));
+	cr_assert_eq(rb.last.queues[0].num, 256);
+	cr_assert_eq(rb.last.queues[1].desc, 0x110000);
+	cr_assert_eq(net_tap_offloads(rb.last.features), (unsigned)(TUN_F_CSUM | TUN_F_TSO4));
 }
 
 Test(net, reset_stops_and_driver_ok_restarts_twenty_times)
 {
 	for (int i = 1; i <= 20; i++) {
-		handshake(F(VIRTIO_F_VERSION_1) | F(VIRTIO_NET_F_MAC));
-		cr_assert_eq(fb.starts, i);
-		w32(VIRTIO_MMIO_STATUS, 0);
-		cr_assert_eq(fb.stops, i);
-		cr_assert_eq(r32(VIRTIO_MMIO_STATUS), 0);
+		mmio_bring_up(&dev.transport, F(VIRTIO_F_VERSION_1) | F(VIRTIO_NET_F_MAC), 2, 256);
+		cr_assert_eq(rb.starts, i);
+		mmio_w32(&dev.transport, VIRTIO_MMIO_STATUS, 0);
+		cr_assert_eq(rb.stops, i);
+		cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_STATUS), 0);
 	}
 }
 
 Test(net, kick_that_reaches_userspace_is_passed_on_and_counted)
 {
-	handshake(F(VIRTIO_F_VERSION_1));
-	w32(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
-	w32(VIRTIO_MMIO_QUEUE_NOTIFY, 5); /* no such queue */
-	cr_assert_eq(fb.kicks[1], 1);
-	cr_assert_eq(dev.notifies[1], 1);
-	cr_assert_eq(dev.notifies[0], 0);
+	mmio_bring_up(&dev.transport, F(VIRTIO_F_VERSION_1), 2, 256);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 5); /* no such queue */
+	cr_assert_eq(rb.kicks[1], 1);
+	cr_assert_eq(dev.queues.notifies[1], 1);
+	cr_assert_eq(dev.queues.notifies[0], 0);
 }
 
 Test(net, mac_from_random_is_unicast_and_locally_administered)

@@ -8,42 +8,15 @@
 
 #include "lib/error.h"
 #include "lib/platform.h"
+#include "tests/unit/mmio_driver.h"
 #include "virtio/vsock.h"
 
 #define F(bit) (1ULL << (bit))
 
-struct fake_backend {
-	int starts, stops, kicks[3];
-	int fail_start;
-	struct virtio_backend_config last;
-};
-
-static struct fake_backend fb;
+static struct recording_backend rb;
 static struct vsock_device dev;
 static struct guest_memory ram;
 static int irqs;
-
-static int fb_start(void *ctx, const struct virtio_backend_config *cfg)
-{
-	struct fake_backend *b = ctx;
-	if (b->fail_start)
-		return error_set("fake backend refuses");
-	b->starts++;
-	b->last = *cfg;
-	return 0;
-}
-
-static void fb_stop(void *ctx)
-{
-	((struct fake_backend *)ctx)->stops++;
-}
-
-static void fb_kick(void *ctx, uint32_t q)
-{
-	((struct fake_backend *)ctx)->kicks[q]++;
-}
-
-static const struct virtio_backend_ops fb_ops = { .start = fb_start, .stop = fb_stop, .kick = fb_kick };
 
 static void raise_irq(void *ctx)
 {
@@ -58,12 +31,9 @@ static void raise_irq(void *ctx)
 
 static void setup_with(uint64_t backend_features)
 {
-	memset(&fb, 0, sizeof(fb));
 	irqs = 0;
-	guest_memory_layout(&ram, 256 * MiB);
-	struct virtio_backend b = { .ops = &fb_ops, .ctx = &fb, .features = backend_features };
-	struct virtio_mmio_platform p = { .mem = &ram, .raise_irq = raise_irq, .ctx = NULL };
-	vsock_device_init(&dev, 3, &b, &p);
+	struct mmio_fixture f = mmio_fixture(&rb, backend_features, &ram, raise_irq);
+	vsock_device_init(&dev, 3, &f.backend, &f.platform);
 }
 
 static void setup(void)
@@ -76,82 +46,26 @@ static void teardown(void)
 	vsock_device_destroy(&dev);
 }
 
-static void w32(uint64_t off, uint32_t v)
-{
-	uint8_t b[4] = { v, v >> 8, v >> 16, v >> 24 };
-	virtio_mmio_io(&dev.transport, off, b, 4, true);
-}
-
-static uint32_t r32(uint64_t off)
-{
-	uint8_t b[4];
-	virtio_mmio_io(&dev.transport, off, b, 4, false);
-	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static uint64_t device_features(void)
-{
-	w32(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	uint64_t lo = r32(VIRTIO_MMIO_DEVICE_FEATURES);
-	w32(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	return lo | (uint64_t)r32(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-}
-
-static void add_status(uint32_t bit)
-{
-	w32(VIRTIO_MMIO_STATUS, r32(VIRTIO_MMIO_STATUS) | bit);
-}
-
-static void setup_queue(uint32_t q, uint16_t num, uint64_t base)
-{
-	w32(VIRTIO_MMIO_QUEUE_SEL, q);
-	w32(VIRTIO_MMIO_QUEUE_NUM, num);
-	w32(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)base);
-	w32(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-	w32(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(base + 0x1000));
-	w32(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
-	w32(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(base + 0x2000));
-	w32(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
-	w32(VIRTIO_MMIO_QUEUE_READY, 1);
-}
-
-/* Linux's probe order: ACKNOWLEDGE, DRIVER, features, FEATURES_OK, queues,
- * DRIVER_OK. */
-static void handshake(uint64_t driver_features)
-{
-	w32(VIRTIO_MMIO_STATUS, 0);
-	add_status(VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	add_status(VIRTIO_CONFIG_S_DRIVER);
-	w32(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	w32(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(driver_features >> 32));
-	w32(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	w32(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)driver_features);
-	add_status(VIRTIO_CONFIG_S_FEATURES_OK);
-	setup_queue(0, 128, 0x100000);
-	setup_queue(1, 128, 0x200000);
-	setup_queue(2, 128, 0x300000);
-	add_status(VIRTIO_CONFIG_S_DRIVER_OK);
-}
-
 TestSuite(vsock, .init = setup, .fini = teardown);
 
 Test(vsock, identity_and_config)
 {
-	cr_assert_eq(r32(VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
-	cr_assert_eq(r32(VIRTIO_MMIO_VERSION), 2);
-	cr_assert_eq(r32(VIRTIO_MMIO_DEVICE_ID), 19);
-	w32(VIRTIO_MMIO_QUEUE_SEL, 2);
-	cr_assert_eq(r32(VIRTIO_MMIO_QUEUE_NUM_MAX), VSOCK_QUEUE_SIZE_MAX);
-	w32(VIRTIO_MMIO_QUEUE_SEL, 3);
-	cr_assert_eq(r32(VIRTIO_MMIO_QUEUE_NUM_MAX), 0, "vsock has exactly 3 queues");
+	cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
+	cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_VERSION), 2);
+	cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_DEVICE_ID), 19);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_SEL, 2);
+	cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_QUEUE_NUM_MAX), VSOCK_QUEUE_SIZE_MAX);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_SEL, 3);
+	cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_QUEUE_NUM_MAX), 0,
+		     "vsock has exactly 3 queues");
 	/* le64 guest_cid at 0x100 */
-	cr_assert_eq(r32(0x100), 3);
-	cr_assert_eq(r32(0x104), 0);
+	cr_assert_eq(mmio_r32(&dev.transport, 0x100), 3);
+	cr_assert_eq(mmio_r32(&dev.transport, 0x104), 0);
 }
 
 Test(vsock, offers_only_what_vhost_and_the_guest_can_use)
 {
-	uint64_t f = device_features();
+	uint64_t f = mmio_device_features(&dev.transport);
 	cr_assert(f & F(VIRTIO_F_VERSION_1));
 	cr_assert(f & F(VIRTIO_RING_F_EVENT_IDX));
 	cr_assert(f & F(VIRTIO_RING_F_INDIRECT_DESC));
@@ -167,74 +81,74 @@ Test(vsock, backend_without_seqpacket)
 {
 	vsock_device_destroy(&dev);
 	setup_with(F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_EVENT_IDX));
-	uint64_t f = device_features();
+	uint64_t f = mmio_device_features(&dev.transport);
 	cr_assert_eq(f, F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_EVENT_IDX));
 }
 
 Test(vsock, driver_ok_starts_backend_with_rings_and_acked_features)
 {
 	uint64_t acked = F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_EVENT_IDX);
-	handshake(acked);
-	cr_assert_eq(fb.starts, 1);
-	cr_assert_eq(fb.last.features, acked);
-	cr_assert_eq(fb.last.queues[0].num, 128);
-	cr_assert_eq(fb.last.queues[0].desc, 0x100000);
-	cr_assert_eq(fb.last.queues[0].avail, 0x101000);
-	cr_assert_eq(fb.last.queues[0].used, 0x102000);
-	cr_assert_eq(fb.last.queues[1].desc, 0x200000);
-	cr_assert(r32(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
+	mmio_bring_up(&dev.transport, acked, 3, 128);
+	cr_assert_eq(rb.starts, 1);
+	cr_assert_eq(rb.last.features, acked);
+	cr_assert_eq(rb.last.queues[0].num, 128);
+	cr_assert_eq(rb.last.queues[0].desc, 0x100000);
+	cr_assert_eq(rb.last.queues[0].avail, 0x101000);
+	cr_assert_eq(rb.last.queues[0].used, 0x102000);
+	cr_assert_eq(rb.last.queues[1].desc, 0x110000);
+	cr_assert(mmio_r32(&dev.transport, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
 	/* vhost raises the interrupts: InterruptStatus must say VRING. */
-	cr_assert_eq(r32(VIRTIO_MMIO_INTERRUPT_STATUS) & 1, 1);
+	cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_INTERRUPT_STATUS) & 1, 1);
 }
 
 Test(vsock, unoffered_feature_never_reaches_backend)
 {
-	handshake(F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_ACCESS_PLATFORM));
-	cr_assert_eq(fb.starts, 0);
-	cr_assert_not(r32(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
-	cr_assert_not(r32(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
+	mmio_bring_up(&dev.transport, F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_ACCESS_PLATFORM), 3, 128);
+	cr_assert_eq(rb.starts, 0);
+	cr_assert_not(mmio_r32(&dev.transport, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
+	cr_assert_not(mmio_r32(&dev.transport, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 Test(vsock, backend_failure_sets_needs_reset)
 {
-	fb.fail_start = 1;
-	handshake(F(VIRTIO_F_VERSION_1));
-	cr_assert(r32(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	rb.fail_start = 1;
+	mmio_bring_up(&dev.transport, F(VIRTIO_F_VERSION_1), 3, 128);
+	cr_assert(mmio_r32(&dev.transport, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	cr_assert_geq(irqs, 1);
-	cr_assert_eq(r32(VIRTIO_MMIO_INTERRUPT_STATUS) & 2, 2);
+	cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_INTERRUPT_STATUS) & 2, 2);
 }
 
 Test(vsock, reset_stops_backend_and_driver_ok_restarts_it_20_times)
 {
 	for (int i = 0; i < 20; i++) {
-		handshake(F(VIRTIO_F_VERSION_1));
-		cr_assert_eq(fb.starts, i + 1);
-		w32(VIRTIO_MMIO_STATUS, 0);
-		cr_assert_eq(fb.stops, i + 1);
-		cr_assert_eq(r32(VIRTIO_MMIO_STATUS), 0);
-		w32(VIRTIO_MMIO_QUEUE_SEL, 0);
-		cr_assert_eq(r32(VIRTIO_MMIO_QUEUE_READY), 0);
-		cr_assert_eq(r32(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+		mmio_bring_up(&dev.transport, F(VIRTIO_F_VERSION_1), 3, 128);
+		cr_assert_eq(rb.starts, i + 1);
+		mmio_w32(&dev.transport, VIRTIO_MMIO_STATUS, 0);
+		cr_assert_eq(rb.stops, i + 1);
+		cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_STATUS), 0);
+		mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_SEL, 0);
+		cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_QUEUE_READY), 0);
+		cr_assert_eq(mmio_r32(&dev.transport, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	}
 }
 
 Test(vsock, kicks_reaching_userspace_are_forwarded_and_counted)
 {
-	handshake(F(VIRTIO_F_VERSION_1));
-	w32(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
-	w32(VIRTIO_MMIO_QUEUE_NOTIFY, 2);
-	w32(VIRTIO_MMIO_QUEUE_NOTIFY, 7); /* no such queue */
-	cr_assert_eq(fb.kicks[1], 1);
-	cr_assert_eq(fb.kicks[2], 0, "the event queue stays with minivmm");
-	cr_assert_eq(dev.notifies[1], 1);
-	cr_assert_eq(dev.notifies[2], 1);
+	mmio_bring_up(&dev.transport, F(VIRTIO_F_VERSION_1), 3, 128);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 2);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 7); /* no such queue */
+	cr_assert_eq(rb.kicks[1], 1);
+	cr_assert_eq(rb.kicks[2], 0, "the event queue stays with minivmm");
+	cr_assert_eq(dev.queues.notifies[1], 1);
+	cr_assert_eq(dev.queues.notifies[2], 1);
 }
 
 Test(vsock, destroy_stops_a_running_backend)
 {
-	handshake(F(VIRTIO_F_VERSION_1));
+	mmio_bring_up(&dev.transport, F(VIRTIO_F_VERSION_1), 3, 128);
 	vsock_device_destroy(&dev);
-	cr_assert_eq(fb.stops, 1);
+	cr_assert_eq(rb.stops, 1);
 	/* teardown destroys again: must be harmless */
 	setup();
 }

@@ -62,32 +62,10 @@ entry64:
 
 #define BZIMAGE_END .balign 16; .fill 512, 1, 0; stack_top: .org 0x400 + KERNEL_SIZE
 
-/* Helpers. COM1 at 0x3f8; LSR (0x3fd) bit 5 = THR empty, bit 0 = data ready. */
-#define COM1 0x3f8
-
-/* print: RSI = NUL-terminated string. Clobbers RAX, RDX, RSI. */
-#define DEFINE_PRINT						\
-print:								\
-	movw $COM1 + 5, %dx;					\
-1:	inb %dx, %al;						\
-	testb $0x20, %al;					\
-	jz 1b;							\
-	lodsb;							\
-	testb %al, %al;						\
-	jz 2f;							\
-	movw $COM1, %dx;					\
-	outb %al, %dx;						\
-	jmp print;						\
-2:	ret
-
-#define PRINT(label) leaq label(%rip), %rsi; call print
-
-/* PLAN(n): print "plan n" as the guest's first line: how many checks ("ok
- * ..." or "FAIL ..." lines) follow, like a TAP plan. The host test compares
- * the ok lines with it, so a check that never runs is noticed. The text
- * sits inline, jumped over. Clobbers RAX, RDX, RSI. */
-#define PLAN(n) leaq 8f(%rip), %rsi; call print; jmp 9f; \
-	8: .ascii "plan ", #n; .asciz "\r\n"; 9:
+/* Helpers: DEFINE_PRINT, PRINT(label), PLAN(n) (print.h), with addresses
+ * relative to RIP, since the code may be loaded anywhere. */
+#define STRING_TO_SI(label) leaq label(%rip), %rsi
+#include "print.h"
 
 /* Reset through the i8042 (what Linux does with reboot=k). */
 #define RESET movb $0xfe, %al; outb %al, $0x64; 9: hlt; jmp 9b

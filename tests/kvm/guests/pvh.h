@@ -75,22 +75,7 @@ entry32:
 
 #define PVH_END .balign 16; image_end:
 
-/* COM1 at 0x3f8; LSR (0x3fd) bit 5 = THR empty. */
-#define PVH_COM1 0x3f8
-
-/* print: ESI = NUL-terminated string. Clobbers EAX, EDX, ESI. */
-#define PVH_DEFINE_PRINT					\
-print:								\
-	movw $PVH_COM1 + 5, %dx;				\
-1:	inb %dx, %al;						\
-	testb $0x20, %al;					\
-	jz 1b;							\
-	lodsb;							\
-	testb %al, %al;						\
-	jz 2f;							\
-	movw $PVH_COM1, %dx;					\
-	outb %al, %dx;						\
-	jmp print;						\
-2:	ret
-
-#define PVH_PRINT(label) movl $PVH_ADDR(label), %esi; call print
+/* Helpers: DEFINE_PRINT, PRINT(label), PLAN(n) (print.h), with absolute
+ * addresses, as everywhere in this code. */
+#define STRING_TO_SI(label) movl $PVH_ADDR(label), %esi
+#include "print.h"

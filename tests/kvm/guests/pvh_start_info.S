@@ -32,7 +32,7 @@ fail_##name:	.ascii "FAIL "; .ascii text; .asciz "\r\n"
 	popl PVH_ADDR(saved_flags)	/* EFLAGS at entry */
 	movl %ebx, %ebp			/* hvm_start_info; print clobbers EBX not */
 	xorl %edi, %edi			/* failed checks */
-	PVH_PRINT(plan)
+	PLAN(16)
 
 	cmpl $0x336ec578, (%ebp)
 	CHECK(jne, magic)
@@ -82,11 +82,11 @@ fail_##name:	.ascii "FAIL "; .ascii text; .asciz "\r\n"
 	testl %eax, %eax
 	CHECK(jnz, memmap_sane)
 
-	PVH_PRINT(done)
+	PRINT(done)
 	movl %edi, %eax
 	movw $0x501, %dx
 	outb %al, %dx			/* the verdict: the VM ends here */
-	PVH_PRINT(late)
+	PRINT(late)
 3:	cli
 	hlt
 	jmp 3b
@@ -266,8 +266,7 @@ check_memmap_sane:
 2:	xorl %eax, %eax
 	ret
 
-PVH_DEFINE_PRINT
-plan:	.asciz "plan 16\r\n"
+DEFINE_PRINT
 MSG(magic, "start info magic is 0x336ec578")
 MSG(version, "start info version is 1")
 MSG(flags, "flags and reserved are 0")
