@@ -144,6 +144,24 @@ Test(vsock, kicks_reaching_userspace_are_forwarded_and_counted)
 	cr_assert_eq(dev.queues.notifies[2], 1);
 }
 
+/* A backend that does not hold the queues (it refused to start, or the
+ * driver reset the device) never gets a kick: it has no rings to look at. */
+Test(vsock, kicks_never_reach_a_backend_without_the_queues)
+{
+	rb.fail_start = 1;
+	mmio_bring_up(&dev.transport, F(VIRTIO_F_VERSION_1), 3, 128);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	cr_assert_eq(rb.kicks[1], 0, "a kick reached a backend that refused to start");
+
+	rb.fail_start = 0;
+	mmio_w32(&dev.transport, VIRTIO_MMIO_STATUS, 0);
+	mmio_bring_up(&dev.transport, F(VIRTIO_F_VERSION_1), 3, 128);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_STATUS, 0);
+	mmio_w32(&dev.transport, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	cr_assert_eq(rb.starts, 1);
+	cr_assert_eq(rb.kicks[1], 0, "a kick reached a backend after the driver's reset");
+}
+
 Test(vsock, destroy_stops_a_running_backend)
 {
 	mmio_bring_up(&dev.transport, F(VIRTIO_F_VERSION_1), 3, 128);
