@@ -13,7 +13,8 @@
 #             of 1 MiB or more and QEMU's last fw_cfg port access (0x510-0x51b,
 #             the firmware loading the kernel); minivmm has no firmware
 #   kernel    the first exit at a RIP in the kernel's virtual mapping
-#             (0xffffffff8...): decompression is over
+#             (0xffffffff8... to 0xffffffffb...: a KASLR kernel such as
+#             Debian's lands anywhere in that GiB): decompression is over
 #   replay    the console's first line ("Linux version"): the serial console
 #             has registered and replays the log so far. Console lines are
 #             rebuilt from the traced writes to port 0x3f8 (every byte is
@@ -140,7 +141,7 @@ file == 2 {
 		rip = field_after("rip")
 		if (t_first == "")
 			t_first = ts
-		if (rip ~ /^0xffffffff8/ && length(rip) == 18) {
+		if (rip ~ /^0xffffffff[89ab]/ && length(rip) == 18) {
 			if (t_kernel == "")
 				t_kernel = ts
 		} else if (t_low1m == "" && hex(rip) >= 1048576) {
