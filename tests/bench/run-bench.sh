@@ -166,7 +166,10 @@ if [ "$nstock_variants" -ge 1 ] && [ "$stock_reps" -ge 1 ]; then
 	"$NESTED_ROOT/guest-images/stock-initramfs.sh" "$stock_dir" ||
 		bench_fail "set stock: guest-images/stock-initramfs.sh could not build Debian's kernel" \
 			"and its initramfs (needs make guest-images and apt)"
-	kernel_files+=("$stock_dir/vmlinuz=stock-vmlinuz" "$stock_dir/initramfs.cpio.gz=stock-initramfs.cpio.gz")
+	# With acpi=on, microvm loads bios-microvm.bin instead of qboot.rom
+	# (Debian's is a link to qboot.rom: the same firmware; cp follows it).
+	kernel_files+=("$stock_dir/vmlinuz=stock-vmlinuz" "$stock_dir/initramfs.cpio.gz=stock-initramfs.cpio.gz"
+		"$qemu_data/bios-microvm.bin=bios-microvm.bin")
 	stock_package=$(awk '{ printf "%s%s", (NR > 1 ? "_" : ""), $2 }' "$stock_dir/package")
 else
 	stock_variants=

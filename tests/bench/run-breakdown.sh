@@ -48,6 +48,7 @@ guest_kernel=$images/bzImage
 guest_initrd=$images/initramfs.cpio.gz
 qemu_machine=microvm,acpi=off
 extra_cmdline=
+fw_files=()
 
 fail() {
 	echo "run-breakdown: $*" >&2
@@ -63,7 +64,9 @@ stock)
 	guest_kernel=$stock_dir/vmlinuz
 	guest_initrd=$stock_dir/initramfs.cpio.gz
 	qemu_machine=microvm,acpi=on,auto-kernel-cmdline=off
-	extra_cmdline=log_buf_len=1M ;;
+	extra_cmdline=log_buf_len=1M
+	# With acpi=on, microvm loads bios-microvm.bin (Debian's: a link to qboot.rom).
+	fw_files=("$qemu_data/bios-microvm.bin=bios-microvm.bin") ;;
 *) fail "BREAKDOWN_KERNEL takes demo or stock ('$BREAKDOWN_KERNEL')" ;;
 esac
 
@@ -95,7 +98,7 @@ nested_build_initramfs "$job" "$minivmm=minivmm" \
 	"$NESTED_ROOT/build/boot/bootrun=bootrun" "$guest_kernel=bzImage" \
 	"$guest_initrd=initramfs.cpio.gz" "$here/breakdown.spec=breakdown.spec" \
 	"$here/breakdown-job.sh=breakdown-job.sh" "$here/breakdown-trace.awk=breakdown-trace.awk" \
-	"$qemu_data/qboot.rom=qboot.rom" "$qemu_data/linuxboot_dma.bin=linuxboot_dma.bin" ||
+	"$qemu_data/qboot.rom=qboot.rom" "$qemu_data/linuxboot_dma.bin=linuxboot_dma.bin" "${fw_files[@]}" ||
 	fail "building the nested host's initramfs failed"
 echo "run-breakdown: one traced boot under each VMM; booting the nested host" \
 	"(QEMU TCG, ${NESTED_CPUS:-1} vCPUs)" >&2
