@@ -20,7 +20,8 @@
 #             rebuilt from the traced writes to port 0x3f8 (every byte is
 #             traced under both VMMs, coalesced or not)
 #   enabled   the console line "printk: console [ttyS0] enabled": replay over
-#   firstcall the first initcall (initcall_debug, from dmesg): the last live
+#   firstcall the first initcall after the console is enabled (initcall_debug,
+#             from dmesg; console initcalls come before it): the last live
 #             console line before it plus the printk-time difference
 #   runinit   the console line "Run /init as init process"
 #   ready     the write of 2 to port 0x440 (bootmark: userspace is up)
