@@ -125,6 +125,12 @@ function cell(vmm, key, fmt, scale) {
 	return sprintf(fmt " (" fmt "-" fmt ")", med / scale, lo / scale, hi / scale)
 }
 
+# How far a ratio misses its target: "0.04x", or with three decimals where
+# two would say 0.00x.
+function by(d) {
+	return sprintf(d < 0.005 ? "%.3fx" : "%.2fx", d)
+}
+
 # One table row. target: "" (none), "ratio<=X", "ratio>=X", "minivmm<=X"
 # or "minivmm==0" (X in the row's unit, after scaling; ==0 holds only when
 # every run of minivmm gave 0). The columns are the runs "minivmm" and
@@ -149,9 +155,9 @@ function row(label, key, fmt, scale, target,    a, b, ma, mb, r, ratio, verdict,
 		op = substr(target, RSTART, 2)
 		x = substr(target, RSTART + 2) + 0
 		if (t == "ratio" && op == "<=" && ratio != "")
-			verdict = (r <= x ? "met" : sprintf("**missed** by %.2fx", r - x))
+			verdict = (r <= x ? "met" : "**missed** by " by(r - x))
 		else if (t == "ratio" && op == ">=" && ratio != "")
-			verdict = (r >= x ? "met" : sprintf("**missed** by %.2fx", x - r))
+			verdict = (r >= x ? "met" : "**missed** by " by(x - r))
 		else if (t == "minivmm" && op == "<=" && ma != "")
 			verdict = (ma / scale <= x ? "met" : "**missed**")
 		else if (t == "minivmm" && op == "==" && ma != "")
@@ -183,8 +189,8 @@ function boot_note(    ma, mb, pa, pb, ga, gb, r, floor) {
 	mb = med
 	r = ma / mb
 	printf "- boot to /init: minivmm %.1f s, QEMU %.1f s: %.2fx, target <= 0.5x: %s\n", ma, mb, r,
-		(r <= 0.5 ? "met" : sprintf("**missed** by %.2fx (minivmm would need %.1f s, %.1f s less)",
-		r - 0.5, 0.5 * mb, ma - 0.5 * mb))
+		(r <= 0.5 ? "met" : sprintf("**missed** by %s (minivmm would need %.2f s, %.2f s less)",
+		by(r - 0.5), 0.5 * mb, ma - 0.5 * mb))
 	if (!stats("minivmm", "boot.before_kernel_clock_s")) return
 	pa = med
 	if (!stats("qemu", "boot.before_kernel_clock_s")) return
@@ -457,8 +463,8 @@ function stock_note(    ma, mb, r, w, i, k, pa, ga, ua) {
 	mb = med
 	r = ma / mb
 	printf "- stock kernel, boot to /init: minivmm %.1f s, QEMU %.1f s: %.2fx, target <= 0.5x: %s\n", ma, mb, r,
-		(r <= 0.5 ? "met" : sprintf("**missed** by %.2fx (minivmm would need %.1f s, %.1f s less)",
-		r - 0.5, 0.5 * mb, ma - 0.5 * mb))
+		(r <= 0.5 ? "met" : sprintf("**missed** by %s (minivmm would need %.2f s, %.2f s less)",
+		by(r - 0.5), 0.5 * mb, ma - 0.5 * mb))
 	if (stats("k:minivmm-stock", "boot.ready_wall_s") && (ma = med) > 0 &&
 		stats("k:qemu-stock", "boot.ready_wall_s") && (mb = med) > 0)
 		printf "- stock kernel, boot to READY (modules loaded): minivmm %.1f s, QEMU %.1f s: %.2fx\n",
