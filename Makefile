@@ -184,8 +184,9 @@ fuzz-smoke:
 # static minivmm's runs, TRACE=1 minivmm's with --trace on; BENCH_SETS=vu,
 # BENCH_SETS=vsock or BENCH_SETS=kernels (environment; BENCH_ONLY=kernels
 # is the same) keeps only the vhost-user runs, only the vsock and network
-# ones, or only the boot-only rounds by kernel image (BENCH_KERNEL_REPS).
-# See docs/benchmarks.md.
+# ones, or only the boot-only rounds by kernel image (BENCH_KERNEL_REPS);
+# BENCH_SETS=stock (not in the default) boots Debian's stock kernel under
+# each VMM (BENCH_STOCK_REPS rounds). See docs/benchmarks.md.
 bench: $(BUILD)/minivmm-static guest-images
 	BENCH_REPS=$(or $(REPS),3) BENCH_MINIVMM_BASELINE=$(BASELINE) BENCH_TRACE=$(or $(TRACE),0) \
 		tests/bench/run-bench.sh $(BUILD)/minivmm-static
@@ -203,7 +204,8 @@ bench-trace-off: $(BUILD)/minivmm-static guest-images
 		BENCH_SETS="$${BENCH_SETS:-vsock}" tests/bench/run-bench.sh $(BUILD)/minivmm-static
 
 # One traced boot under minivmm and under QEMU, phase by phase with the exits
-# of each (not a test; a few minutes). See docs/benchmarks.md, "Boot breakdown".
+# of each (not a test; a few minutes); BREAKDOWN_KERNEL=stock (environment)
+# for Debian's stock kernel. See docs/benchmarks.md, "Boot breakdown".
 bench-boot: $(BUILD)/minivmm-static guest-images
 	tests/bench/run-breakdown.sh $(BUILD)/minivmm-static
 

@@ -10,8 +10,10 @@
 # ones, so that none always runs on a freshly booted host. Each run is a
 # separate bootrun of bench.spec. Then (set "kernels") BENCH_KERNEL_REPS
 # rounds of boots only, of the demo kernel as bzImage and as vmlinux under
-# each VMM (BENCH_KERNEL_VARIANTS, the order rotating each round). Console
-# lines for bench-table.awk:
+# each VMM (BENCH_KERNEL_VARIANTS, the order rotating each round), and (set
+# "stock") BENCH_STOCK_REPS rounds of boots only of Debian's stock kernel
+# under each VMM (BENCH_STOCK_VARIANTS: minivmm-stock, qemu-stock,
+# alternating). Console lines for bench-table.awk:
 #   BENCH-INFO key=value...            the machine and the programs
 #   BENCH-WARMUP vmm=NAME              an unmeasured boot before the first
 #                                      repetition; its output is not counted
@@ -27,7 +29,7 @@
 #                                      attempt's figures count
 #   BENCH-END rep=N vmm=NAME status=S  0: every step passed and the data checked
 #   BENCH-KRUN rep=N variant=V         a boot-only run of variant V (VMM-KERNEL,
-#                                      e.g. minivmm-vmlinux) starts; with its
+#                                      e.g. minivmm-vmlinux, qemu-stock) starts; with its
 #                                      BENCH-LOG lines, and BENCH-KEND rep=N
 #                                      variant=V status=S at its end
 # Exit status: 0 when every run passed, 1 when one failed, 3 when the host
@@ -38,6 +40,8 @@ PATH=/bin:/usr/bin
 . /carry/bench.conf || exit 3
 export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage GUEST_VMLINUX=/carry/vmlinux
 export GUEST_INITRD=/carry/initramfs.cpio.gz
+# Debian's stock kernel and its initramfs (set "stock", when carried in).
+export STOCK_KERNEL=/carry/stock-vmlinuz STOCK_INITRD=/carry/stock-initramfs.cpio.gz
 # The host steps find the VMM by its process name: the baseline runs as
 # "minivmm" too, from a directory of its own.
 if [ -r /carry/minivmm-baseline ]; then
@@ -68,6 +72,10 @@ echo "BENCH-INFO reps=$BENCH_REPS memory_mib=$BENCH_MEMORY_MIB bytes=$BENCH_BYTE
 	"kernel_reps=$BENCH_KERNEL_REPS"
 echo "BENCH-INFO variants=$BENCH_VARIANTS"
 echo "BENCH-INFO kernel_variants=$BENCH_KERNEL_VARIANTS"
+if [ -n "$BENCH_STOCK_VARIANTS" ]; then
+	echo "BENCH-INFO stock_reps=$BENCH_STOCK_REPS stock_variants=$BENCH_STOCK_VARIANTS" \
+		"stock_kernel=$BENCH_STOCK_PACKAGE"
+fi
 case " $BENCH_VARIANTS " in
 *-vu\ *)
 	echo "BENCH-INFO vu_mib=$BENCH_VU_MIB vu_files=$BENCH_VU_FILES" \
@@ -183,19 +191,26 @@ while [ "$rep" -le "$BENCH_REPS" ]; do
 	done
 	rep=$((rep + 1))
 done
-# Boot by kernel image (set "kernels"): each round starts one variant later,
-# so that each takes each place in the order once every N rounds (N
-# variants). No retries: a boot has no transfer to stall.
-rep=1
-[ -n "$BENCH_KERNEL_VARIANTS" ] || rep=$((BENCH_KERNEL_REPS + 1))
-while [ "$rep" -le "$BENCH_KERNEL_REPS" ]; do
-	# shellcheck disable=SC2086 # the list, rotated
-	order=$(echo $BENCH_KERNEL_VARIANTS | awk -v r="$rep" '{ s = (r - 1) % NF
-		for (i = 0; i < NF; i++) printf "%s ", $((s + i) % NF + 1) }')
-	for variant in $order; do
-		run_kernel_once "$variant"
-		[ "$status" -eq 0 ] || failed=1
+# Boot-only rounds: ROUNDS rounds of the VARIANTS; each round starts one
+# variant later, so that each takes each place in the order once every N
+# rounds (N variants; with two, they alternate). No retries: a boot has no
+# transfer to stall, and a failed boot shows as failed in the table.
+boot_rounds() {
+	rep=1
+	[ -n "$2" ] || return 0
+	while [ "$rep" -le "$1" ]; do
+		# shellcheck disable=SC2086 # the list, rotated
+		order=$(echo $2 | awk -v r="$rep" '{ s = (r - 1) % NF
+			for (i = 0; i < NF; i++) printf "%s ", $((s + i) % NF + 1) }')
+		for variant in $order; do
+			run_kernel_once "$variant"
+			[ "$status" -eq 0 ] || failed=1
+		done
+		rep=$((rep + 1))
 	done
-	rep=$((rep + 1))
-done
+}
+# Boot by kernel image (set "kernels"), then Debian's stock kernel (set
+# "stock": minivmm-stock, qemu-stock).
+boot_rounds "$BENCH_KERNEL_REPS" "$BENCH_KERNEL_VARIANTS"
+boot_rounds "$BENCH_STOCK_REPS" "$BENCH_STOCK_VARIANTS"
 exit $failed

@@ -16,6 +16,10 @@ PATH=/bin:/usr/bin
 TRACE=/sys/kernel/tracing
 export MINIVMM=/carry/minivmm GUEST_KERNEL=/carry/bzImage
 export GUEST_INITRD=/carry/initramfs.cpio.gz
+# QEMU's machine and the extra command-line words: the demo kernel's unless
+# run-breakdown.sh says otherwise (BREAKDOWN_KERNEL=stock).
+export BREAKDOWN_QEMU_MACHINE="${BREAKDOWN_QEMU_MACHINE:-microvm,acpi=off}"
+export BREAKDOWN_CMDLINE="${BREAKDOWN_CMDLINE:-}"
 
 if [ ! -d "$TRACE/events" ]; then
 	mount -t tracefs tracefs "$TRACE" || exit 3

@@ -30,7 +30,7 @@ BEGIN {
 		"real-mode setup (QEMU) and decompression, to the first exit in the kernel proper|" \
 		"early kernel, to the serial console's registration|" \
 		"console: the log so far replayed on ttyS0|" \
-		"kernel: console enabled to the first initcall|" \
+		"kernel: console enabled to the first initcall after it|" \
 		"initcalls, initramfs unpacking, to \"Run /init\"|" \
 		"userspace: /init to boot complete (bootmark)", pname, "|")
 	short["1"] = "VMM set-up"; short["2"] = "firmware"; short["3"] = "decompress"

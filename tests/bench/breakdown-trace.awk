@@ -13,13 +13,15 @@
 #             of 1 MiB or more and QEMU's last fw_cfg port access (0x510-0x51b,
 #             the firmware loading the kernel); minivmm has no firmware
 #   kernel    the first exit at a RIP in the kernel's virtual mapping
-#             (0xffffffff8...): decompression is over
+#             (0xffffffff8... to 0xffffffffb...: a KASLR kernel such as
+#             Debian's lands anywhere in that GiB): decompression is over
 #   replay    the console's first line ("Linux version"): the serial console
 #             has registered and replays the log so far. Console lines are
 #             rebuilt from the traced writes to port 0x3f8 (every byte is
 #             traced under both VMMs, coalesced or not)
 #   enabled   the console line "printk: console [ttyS0] enabled": replay over
-#   firstcall the first initcall (initcall_debug, from dmesg): the last live
+#   firstcall the first initcall after the console is enabled (initcall_debug,
+#             from dmesg; console initcalls come before it): the last live
 #             console line before it plus the printk-time difference
 #   runinit   the console line "Run /init as init process"
 #   ready     the write of 2 to port 0x440 (bootmark: userspace is up)
@@ -140,7 +142,7 @@ file == 2 {
 		rip = field_after("rip")
 		if (t_first == "")
 			t_first = ts
-		if (rip ~ /^0xffffffff8/ && length(rip) == 18) {
+		if (rip ~ /^0xffffffff[89ab]/ && length(rip) == 18) {
 			if (t_kernel == "")
 				t_kernel = ts
 		} else if (t_low1m == "" && hex(rip) >= 1048576) {

@@ -10,12 +10,18 @@
 # outer initramfs, boots the nested host once, and runs bench-job.sh there:
 # BENCH_REPS repetitions, each booting the guest fresh under each VMM, then
 # BENCH_KERNEL_REPS rounds of boots only with the kernel as bzImage and as
-# vmlinux under each (set "kernels"). Prints the tables (bench-table.awk),
-# also written to build/bench/table.md.
+# vmlinux under each (set "kernels"), and BENCH_STOCK_REPS rounds of boots
+# only of Debian's stock kernel with the stock initramfs under each (set
+# "stock", opt-in: guest-images/stock-initramfs.sh builds them). Prints the
+# tables (bench-table.awk), also written to build/bench/table.md.
 #
 # Settings (environment; `make bench REPS=5` sets BENCH_REPS):
 #   BENCH_REPS        repetitions (default 3)
 #   BENCH_KERNEL_REPS rounds of the boot-only runs (default BENCH_REPS)
+#   BENCH_STOCK_REPS  rounds of the stock kernel's boot-only runs (default
+#                     BENCH_KERNEL_REPS)
+#   BENCH_STOCK_DIR   where stock-initramfs.sh puts Debian's vmlinuz and the
+#                     stock initramfs (default build/stock)
 #   BENCH_BYTES       bytes per vsock transfer, each direction (default 256M; K/M/G)
 #   BENCH_NET_BYTES   bytes per TCP transfer over virtio-net (default BENCH_BYTES)
 #   BENCH_ROUNDS      1-byte round trips for each latency (default 10000)
@@ -23,8 +29,9 @@
 #   BENCH_VMMS        which VMMs (default "minivmm qemu")
 #   BENCH_SETS        which runs: vsock (the vsock and network rows), vu
 #                     (virtio-fs and virtio-blk through vhost-user backends),
-#                     kernels (the boot-only rounds by kernel image);
-#                     default "vsock vu kernels"
+#                     kernels (the boot-only rounds by kernel image),
+#                     stock (the boot-only rounds of Debian's stock kernel;
+#                     not in the default); default "vsock vu kernels"
 #   BENCH_ONLY        "kernels": the same as BENCH_SETS=kernels (older name)
 #   BENCH_VU_MIB      size of the shared file and of the disk (default 256)
 #   BENCH_VU_FILES    files created, stat-ed and removed (default 2000)
@@ -71,6 +78,8 @@ esac
 vu_mib=${BENCH_VU_MIB:-256}
 vu_files=${BENCH_VU_FILES:-2000}
 kernel_reps=${BENCH_KERNEL_REPS:-$reps}
+stock_reps=${BENCH_STOCK_REPS:-$kernel_reps}
+stock_dir=${BENCH_STOCK_DIR:-$NESTED_ROOT/build/stock}
 out=${BENCH_OUT:-$NESTED_ROOT/build/bench}
 qemu_data=${QEMU_DATA_DIR:-/usr/share/qemu}
 images=$NESTED_ROOT/guest-images/out
@@ -80,10 +89,10 @@ bench_fail() {
 	exit 2
 }
 
-for v in "$reps" "$rounds" "$memory" "$vu_mib" "$vu_files" "$kernel_reps"; do
+for v in "$reps" "$rounds" "$memory" "$vu_mib" "$vu_files" "$kernel_reps" "$stock_reps"; do
 	case "$v" in
-	'' | *[!0-9]*) bench_fail "BENCH_REPS, BENCH_KERNEL_REPS, BENCH_ROUNDS, BENCH_MEMORY_MIB," \
-		"BENCH_VU_MIB and BENCH_VU_FILES take a number ('$v')" ;;
+	'' | *[!0-9]*) bench_fail "BENCH_REPS, BENCH_KERNEL_REPS, BENCH_STOCK_REPS, BENCH_ROUNDS," \
+		"BENCH_MEMORY_MIB, BENCH_VU_MIB and BENCH_VU_FILES take a number ('$v')" ;;
 	esac
 done
 [ -z "${bench_fail_early:-}" ] || bench_fail "$bench_fail_early"
@@ -92,8 +101,8 @@ for v in $vmms; do
 done
 for v in $sets; do
 	case "$v" in
-	vsock | vu | kernels) ;;
-	*) bench_fail "BENCH_SETS takes vsock, vu and kernels ('$v')" ;;
+	vsock | vu | kernels | stock) ;;
+	*) bench_fail "BENCH_SETS takes vsock, vu, kernels and stock ('$v')" ;;
 	esac
 done
 [ "$vu_mib" -ge 40 ] || bench_fail "BENCH_VU_MIB must be at least 40"
@@ -143,7 +152,30 @@ if [ "$nkernel_variants" -ge 1 ]; then
 	kernel_files=("$images/vmlinux=vmlinux" "$qemu_data/pvh.bin=pvh.bin")
 	kernel_prereqs=("$images/vmlinux" "$qemu_data/pvh.bin")
 fi
-[ "$nvariants" -ge 1 ] || [ "$nkernel_variants" -ge 1 ] ||
+# Debian's stock kernel (set stock): each VMM, boot only; the kernel and
+# its initramfs are built (or taken from the cache) by stock-initramfs.sh.
+stock_variants=
+case " $sets " in
+*" stock "*)
+	for v in $vmms; do stock_variants="$stock_variants $v-stock"; done ;;
+esac
+stock_variants=${stock_variants# }
+nstock_variants=$(echo "$stock_variants" | wc -w)
+stock_package=
+if [ "$nstock_variants" -ge 1 ] && [ "$stock_reps" -ge 1 ]; then
+	"$NESTED_ROOT/guest-images/stock-initramfs.sh" "$stock_dir" ||
+		bench_fail "set stock: guest-images/stock-initramfs.sh could not build Debian's kernel" \
+			"and its initramfs (needs make guest-images and apt)"
+	# With acpi=on, microvm loads bios-microvm.bin instead of qboot.rom
+	# (Debian's is a link to qboot.rom: the same firmware; cp follows it).
+	kernel_files+=("$stock_dir/vmlinuz=stock-vmlinuz" "$stock_dir/initramfs.cpio.gz=stock-initramfs.cpio.gz"
+		"$qemu_data/bios-microvm.bin=bios-microvm.bin")
+	stock_package=$(awk '{ printf "%s%s", (NR > 1 ? "_" : ""), $2 }' "$stock_dir/package")
+else
+	stock_variants=
+	nstock_variants=0
+fi
+[ "$nvariants" -ge 1 ] || [ "$nkernel_variants" -ge 1 ] || [ "$nstock_variants" -ge 1 ] ||
 	bench_fail "BENCH_VMMS and BENCH_SETS leave nothing to run"
 
 bench_prereqs bench_fail "$minivmm" "$images/bzImage" "${kernel_prereqs[@]}" \
@@ -163,7 +195,8 @@ if [ -z "${NESTED_MEMORY_MIB:-}" ]; then
 	export NESTED_MEMORY_MIB
 fi
 # A safety net only: about 2 minutes a run is usual.
-export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * nvariants * 600 + kernel_reps * nkernel_variants * 120))}
+export NESTED_TIMEOUT_S=${NESTED_TIMEOUT_S:-$((300 + reps * nvariants * 600 + kernel_reps * nkernel_variants * 120 +
+	stock_reps * nstock_variants * 300))}
 export NESTED_CONSOLE_LOG=$out/console.log
 export NESTED_TEST_LOGS=$out/runs.log
 rm -f "$NESTED_CONSOLE_LOG" "$NESTED_TEST_LOGS" "$out/table.md" "$out/bench.spec"
@@ -199,6 +232,9 @@ trap "rm -f '$conf'; nested_cleanup" EXIT
 	echo "BENCH_VU_FILES=$vu_files"
 	echo "BENCH_KERNEL_REPS=$kernel_reps"
 	echo "BENCH_KERNEL_VARIANTS='$kernel_variants'"
+	echo "BENCH_STOCK_REPS=$stock_reps"
+	echo "BENCH_STOCK_VARIANTS='$stock_variants'"
+	echo "BENCH_STOCK_PACKAGE='$stock_package'"
 } > "$conf"
 
 start=$(date +%s%N)
@@ -213,7 +249,8 @@ nested_build_initramfs "$here/bench-job.sh" "$minivmm=minivmm" \
 echo "run-bench: $reps repetitions of ${variants:-nothing}; $bytes per vsock transfer," \
 	"$net_bytes per TCP transfer, $rounds round trips, guest RAM $memory MiB," \
 	"vhost-user $vu_mib MiB and $vu_files files; $kernel_reps boot-only rounds of" \
-	"${kernel_variants:-nothing}; booting the nested host" \
+	"${kernel_variants:-nothing}; $stock_reps rounds of ${stock_variants:-nothing};" \
+	"booting the nested host" \
 	"(QEMU TCG, ${NESTED_MEMORY_MIB} MiB, ${NESTED_CPUS:-1} vCPUs)" >&2
 nested_run batch
 took_ms=$((($(date +%s%N) - start) / 1000000))

@@ -4,8 +4,9 @@
 # metrics only minivmm reports, and the exit status when nothing passed; the
 # network rows (per-MiB figures, the 0-exit target) and the tracing table
 # (baseline and --trace runs) on a second console, and with the vhost-user
-# rows added to it, everything at once; bench-spec.awk's
-# expansion of bench.spec; then the boot breakdown's two scripts
+# rows added to it, everything at once; the table by kernel image and the
+# stock kernel's table (set stock: alone, its verdicts, and after all the
+# others); bench-spec.awk's expansion of bench.spec; then the boot breakdown's two scripts
 # (breakdown-trace.awk, breakdown-table.awk) on a made-up guest console and
 # trace.
 #   usage: tests/bench/selftest-table.sh    (no VM needed; prints "ok" lines)
@@ -476,6 +477,104 @@ for t in minivmm-bzimage:GUEST_KERNEL minivmm-vmlinux:GUEST_VMLINUX qemu-bzimage
 		failures=$((failures + 1))
 	fi
 done
+
+# Debian's stock kernel (BENCH_SETS=stock: no other runs): its table alone,
+# VMMs alternating round by round; a failed QEMU boot (rep 2: 77 s) shows in
+# "runs passed" and is left out of the medians; the target's verdict (ratio
+# of the medians 11 / 20), the /init-to-READY row (wall clock only: the
+# guest's two clocks do not subtract) and the note below the table.
+printf '%s\r\n' \
+	'BENCH-INFO stock_reps=3 stock_variants=minivmm-stock qemu-stock stock_kernel=linux-image-6.1.0-57-amd64_6.1.192-3' \
+	'BENCH-KRUN rep=1 variant=minivmm-stock' \
+	'  minivmm-stock: boot-init after 12.0 s: [    8.000000] Run /init as init process' \
+	'  minivmm-stock: boot-ready after 15.0 s: MINIVMM-GUEST-READY uptime=10.50' \
+	'BENCH-LOG rep=1 variant=minivmm-stock: minivmm: boot-timer: vCPUs started at 150.0 ms' \
+	'BENCH-LOG rep=1 variant=minivmm-stock: minivmm: boot-timer: first userspace instruction at 12100.0 ms' \
+	'BENCH-KEND rep=1 variant=minivmm-stock status=0' \
+	'BENCH-KRUN rep=1 variant=qemu-stock' \
+	'  qemu-stock: boot-init after 20.0 s: [    11.000000] Run /init as init process' \
+	'  qemu-stock: boot-ready after 24.0 s: MINIVMM-GUEST-READY uptime=14.00' \
+	'BENCH-KEND rep=1 variant=qemu-stock status=0' \
+	'BENCH-KRUN rep=2 variant=qemu-stock' \
+	'  qemu-stock: boot-init after 77.0 s: [    12.000000] Run /init as init process' \
+	'FAIL qemu-stock: line 7: timeout' \
+	'BENCH-KEND rep=2 variant=qemu-stock status=1' \
+	'BENCH-KRUN rep=2 variant=minivmm-stock' \
+	'  minivmm-stock: boot-init after 10.0 s: [    7.000000] Run /init as init process' \
+	'  minivmm-stock: boot-ready after 13.0 s: MINIVMM-GUEST-READY uptime=9.50' \
+	'BENCH-LOG rep=2 variant=minivmm-stock: minivmm: boot-timer: vCPUs started at 250.0 ms' \
+	'BENCH-KEND rep=2 variant=minivmm-stock status=0' > "$tmp/console-stock"
+if awk -f "$here/bench-table.awk" "$tmp/console-stock" > "$tmp/table"; then
+	echo "ok: exit status 0 with stock kernel runs only"
+	passes=$((passes + 1))
+else
+	echo "FAIL: exit status $? with stock kernel runs that passed" >&2
+	failures=$((failures + 1))
+fi
+expect_no '| boot: VMM start to kernel running /init, wall (s) |'
+expect_no '- runs passed: minivmm 0'
+expect_no 'minivmm bzImage | minivmm vmlinux'
+expect_row '- runs passed: minivmm-stock 2 of 2, qemu-stock 1 of 2'
+expect_row '| stock kernel, boot: VMM start to kernel running /init, wall (s) | 11.0 (10.0-12.0) | 20.0 | 0.55 | <= 0.5x: **missed** by 0.05x |'
+expect_row '| stock kernel, boot: VMM start to userspace ready (READY line), wall (s) | 14.0 (13.0-15.0) | 24.0 | 0.58 |  |'
+expect_row '| stock kernel, boot: wall minus guest clock at "Run /init" (VMM, firmware, decompression; s) | 3.50 (3.00-4.00) | 9.00 | 0.39 |  |'
+expect_row '| stock kernel, boot: /init to READY, wall (modules loaded; s) | 3.00 | 4.00 | 0.75 |  |'
+expect_row "| stock kernel, boot-timer: vCPUs started, minivmm's own set-up (ms, minivmm's clock) | 200 (150-250) | n/a |  |  |"
+expect_row "| stock kernel, boot-timer: first userspace instruction (ms, minivmm's clock) | 12100 | n/a |  |  |"
+expect_row '- stock kernel, boot to /init: minivmm 11.0 s, QEMU 20.0 s: 0.55x, target <= 0.5x: **missed** by 0.05x (minivmm would need 10.00 s, 1.00 s less)'
+expect_row '- stock kernel, boot to READY (modules loaded): minivmm 14.0 s, QEMU 24.0 s: 0.58x'
+expect_row "- QEMU, stock kernel: before the guest's clock (VMM, firmware, decompression) 9.00 s; the kernel's own time to /init (printk clock) 11.00 s; /init to READY (insmod of the modules, bootmark) 4.00 s"
+expect_no '77.0'
+expect_no '/init to READY, guest clock'
+# Met: the same with QEMU twice as slow.
+sed 's/qemu-stock: boot-init after 20.0 s/qemu-stock: boot-init after 40.0 s/' "$tmp/console-stock" > "$tmp/console-stock-met"
+awk -f "$here/bench-table.awk" "$tmp/console-stock-met" > "$tmp/table"
+expect_row '| stock kernel, boot: VMM start to kernel running /init, wall (s) | 11.0 (10.0-12.0) | 40.0 | 0.28 | <= 0.5x: met |'
+# Missed by less than 0.005x: three decimals, not "by 0.00x" (11.0 / 21.9).
+sed 's/qemu-stock: boot-init after 20.0 s/qemu-stock: boot-init after 21.9 s/' "$tmp/console-stock" > "$tmp/console-stock-near"
+awk -f "$here/bench-table.awk" "$tmp/console-stock-near" > "$tmp/table"
+expect_row '| stock kernel, boot: VMM start to kernel running /init, wall (s) | 11.0 (10.0-12.0) | 21.9 | 0.50 | <= 0.5x: **missed** by 0.002x |'
+expect_row '0.50x, target <= 0.5x: **missed** by 0.002x (minivmm would need 10.95 s, 0.05 s less)'
+# Every table at once: the stock table comes last, after the one by kernel
+# image, and neither's figures leak into the other or into the main table.
+cat "$tmp/console-every" "$tmp/console-stock" > "$tmp/console-every-stock"
+if awk -f "$here/bench-table.awk" "$tmp/console-every-stock" > "$tmp/table"; then
+	echo "ok: exit status 0 with every kind of run and the stock kernel"
+	passes=$((passes + 1))
+else
+	echo "FAIL: exit status $? with every kind of run and the stock kernel" >&2
+	failures=$((failures + 1))
+fi
+expect_row '- runs passed: minivmm 2 of 2, QEMU 2 of 2, minivmm-baseline 1 of 2, minivmm-trace 2 of 2'
+expect_row '| boot: VMM start to kernel running /init, wall (s) | 4.5 (4.0-5.0) | 3.0 | 8.0 | 6.0 | 0.67 | 0.75 | 0.56 | 0.50 |'
+expect_row '| stock kernel, boot: VMM start to kernel running /init, wall (s) | 11.0 (10.0-12.0) | 20.0 | 0.55 | <= 0.5x: **missed** by 0.05x |'
+expect_no '77.0'
+order=$(grep -n '^| metric | minivmm | QEMU |\|minivmm bzImage | minivmm vmlinux\|^| stock kernel, boot: VMM start to kernel' "$tmp/table" |
+	cut -d: -f1 | tr '\n' ' ')
+if [ "$(echo "$order" | wc -w)" -eq 4 ] && [ "$(echo "$order" | tr ' ' '\n' | sed '/^$/d' | sort -n | tr '\n' ' ')" = "$order" ]; then
+	echo "ok: main table, table by kernel image, stock kernel's table in that order (lines $order)"
+	passes=$((passes + 1))
+else
+	echo "FAIL: the tables are missing or out of order (lines $order)" >&2
+	failures=$((failures + 1))
+fi
+
+# bench.spec has the stock kernel's boot-only tests, each booting $STOCK_KERNEL
+# with $STOCK_INITRD, QEMU's with ACPI on (the stock kernel finds its devices
+# only there) and without virtio_mmio.device= entries on the command line.
+awk -f "$here/bench-spec.awk" "$here/bench.spec" > "$tmp/table"
+for t in minivmm-stock qemu-stock; do
+	if awk -v t="$t" '$1 == "test" { on = ($2 == t) }
+		on && index($0, "$STOCK_KERNEL ") && index($0, "$STOCK_INITRD") { found = 1 }
+		END { exit !found }' "$tmp/table"; then
+		echo "ok: test $t boots \$STOCK_KERNEL with \$STOCK_INITRD"
+		passes=$((passes + 1))
+	else
+		echo "FAIL: bench.spec has no test $t booting \$STOCK_KERNEL with \$STOCK_INITRD" >&2
+		failures=$((failures + 1))
+	fi
+done
+expect_row 'microvm,acpi=on,auto-kernel-cmdline=off'
 
 # The boot breakdown (make bench-boot): breakdown-trace.awk on a made-up
 # guest console and trace, then breakdown-table.awk on its output. The
