@@ -38,6 +38,12 @@ static void serial_port_io(void *opaque, uint64_t offset, uint8_t *data, uint32_
 		coalesced_io_sync_zone(&b->coalesced, &b->thr_zone);
 }
 
+static bool always_wanted(void *ctx)
+{
+	(void)ctx;
+	return true;
+}
+
 static bool thr_zone_wanted(void *ctx)
 {
 	struct board *b = ctx;
@@ -138,10 +144,11 @@ int board_create(struct board *b, int vm_fd, const struct guest_memory *mem,
 	    io_bus_register(&b->pio, BOOT_TIMER_PORT, 1, boot_timer_io, &b->boot_timer,
 			    "boot timer") < 0 ||
 	    /* POST code / I/O delay (outb_p) */
-	    io_bus_register(&b->pio, 0x80, 1, silent_port, NULL, "POST/io-delay") < 0 ||
+	    io_bus_register(&b->pio, IO_DELAY_PORT, 1, silent_port, NULL, "POST/io-delay") < 0 ||
 	    /* PCI configuration mechanism #1: there is no PCI bus, and all-ones
 	     * is what a bus without devices answers. */
-	    io_bus_register(&b->pio, 0xcf8, 8, silent_port, NULL, "PCI config (no bus)") < 0)
+	    io_bus_register(&b->pio, PCI_CONFIG_PORT, PCI_CONFIG_LEN, silent_port, NULL,
+			    "PCI config (no bus)") < 0)
 		return error_wrap("devices");
 	return 0;
 }
@@ -156,6 +163,21 @@ int board_start_coalesced(struct board *b, void *run_map, size_t map_size)
 		.wanted = thr_zone_wanted, .ctx = b,
 	};
 	coalesced_io_sync_zone(&b->coalesced, &b->thr_zone);
+	/* Writes to ports that ignore them need no exit either: nothing can
+	 * ever read back what they wrote, so deferring them is invisible. A
+	 * guest that scans for PCI devices (Debian's kernel probes about
+	 * 16,600 addresses early in its boot: write the address to 0xcf8, read
+	 * 0xcfc) then costs one exit per address instead of two
+	 * (docs/architecture.md, "Coalesced UART output"). */
+	b->silent_zones[0] = (struct coalesced_zone){
+		.addr = PCI_CONFIG_PORT, .size = PCI_CONFIG_LEN, .pio = true,
+		.wanted = always_wanted,
+	};
+	b->silent_zones[1] = (struct coalesced_zone){
+		.addr = IO_DELAY_PORT, .size = 1, .pio = true, .wanted = always_wanted,
+	};
+	for (size_t i = 0; i < BOARD_SILENT_ZONES; i++)
+		coalesced_io_sync_zone(&b->coalesced, &b->silent_zones[i]);
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * that ties devices to VM events (a reset line is a reboot or, after a
  * panic, a crash; S5 is a power-off; the exit port is the guest's
  * verdict). The coalesced ring that defers the
- * UART's transmit writes lives here too, with the THR zone it serves. */
+ * UART's transmit writes lives here too, with the THR zone it serves and
+ * the zones of the ports whose writes nothing can observe. */
 #ifndef MINIVMM_VMM_BOARD_H
 #define MINIVMM_VMM_BOARD_H
 
@@ -21,6 +22,12 @@
 #include "vmm/coalesced_io.h"
 #include "vmm/console_out.h"
 #include "vmm/stop.h"
+
+/* Ports with nothing behind them: reads give all-ones, writes are ignored. */
+#define IO_DELAY_PORT 0x80    /* POST codes; Linux's outb_p writes it */
+#define PCI_CONFIG_PORT 0xcf8 /* PCI configuration mechanism #1: address, data */
+#define PCI_CONFIG_LEN 8
+#define BOARD_SILENT_ZONES 2
 
 struct board {
 	int vm_fd;
@@ -42,6 +49,9 @@ struct board {
 	 * UART's THR-empty interrupt is disabled (docs/architecture.md). */
 	struct coalesced_io coalesced;
 	struct coalesced_zone thr_zone;
+	/* Writes to IO_DELAY_PORT and the PCI configuration ports, always
+	 * deferred: they change nothing anyone can read. */
+	struct coalesced_zone silent_zones[BOARD_SILENT_ZONES];
 };
 
 /* Set up the buses and the legacy devices. start_ns is the boot timer's

@@ -85,8 +85,8 @@ char *trace_describe_port(const char *range, uint64_t offset, bool is_write, uin
 		snprintf(buf, size, "boot timer: the guest marks a milestone of its boot "
 			 "[devices/boot_timer.h]");
 	} else if (strcmp(range, "POST/io-delay") == 0) {
-		snprintf(buf, size, "POST code / I/O delay (outb_p): ignored [arch/x86/boot/boot.h "
-			 "io_delay]");
+		snprintf(buf, size, "POST code / I/O delay (outb_p): %s [arch/x86/boot/boot.h "
+			 "io_delay]", is_write ? "ignored" : "reads all-ones");
 	} else if (strcmp(range, "PCI config (no bus)") == 0) {
 		snprintf(buf, size, "PCI configuration mechanism #1: no PCI bus, reads all-ones "
 			 "[arch/x86/pci/direct.c]");

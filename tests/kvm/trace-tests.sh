@@ -21,7 +21,7 @@ cat >"$tmp/trace.expected" <<'EXPECTED'
 virtio: virtio-vsock: virtio-mmio slot 0: registers at 0xd0000000-0xd0000fff, IRQ 5; the guest finds it through virtio_mmio.device=4K@0xd0000000:5 on its command line [drivers/virtio/virtio_mmio.c]
 pio: vCPU 0 port write 0x3ff, 1 byte, value 0x5a: SCR (scratch) [include/uapi/linux/serial_reg.h]
 pio: vCPU 0 port read 0x3ff, 1 byte, got 0x5a: SCR (scratch) [include/uapi/linux/serial_reg.h]
-pio: vCPU 0 port write 0x80, 1 byte, value 0x11: POST code / I/O delay (outb_p): ignored [arch/x86/boot/boot.h io_delay]
+pio: vCPU 0 port read 0x80, 1 byte, got 0xff: POST code / I/O delay (outb_p): reads all-ones [arch/x86/boot/boot.h io_delay]
 mmio: vCPU 0 MMIO write 0xd0000070, 4 bytes, value 0x4: virtio-vsock Status [virtio 1.2 section 4.2.2]
 virtio: virtio-vsock: driver writes Status = 0x4 (DRIVER_OK) [virtio 1.2 sections 2.1, 3.1.1]
 virtio: virtio-vsock: REFUSED: driver set DRIVER_OK without FEATURES_OK (status 0x0); refused [virtio 1.2 section 3.1.1]
