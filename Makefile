@@ -38,7 +38,7 @@ SAN_OBJS := $(CORE_SRCS:%.c=$(BUILD)/san/%.o)
 SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)
 
-.PHONY: all clean test test-unit test-kvm test-boot test-vhost-user test-demo test-stress test-smp-soak test-smp-soak-qemu run deps guest-images fuzz fuzz-smoke bench bench-trace-off bench-boot install
+.PHONY: all clean test test-unit test-kvm test-boot test-vhost-user test-demo test-stress test-smp-soak test-smp-soak-qemu run deps guest-images fuzz fuzz-smoke bench bench-trace-off bench-boot bench-ab-stock install
 all: minivmm
 
 minivmm: $(OBJS)
@@ -208,6 +208,12 @@ bench-trace-off: $(BUILD)/minivmm-static guest-images
 # for Debian's stock kernel. See docs/benchmarks.md, "Boot breakdown".
 bench-boot: $(BUILD)/minivmm-static guest-images
 	tests/bench/run-breakdown.sh $(BUILD)/minivmm-static
+
+# A lever measured on Debian's stock kernel: this build against the one at
+# BASE, alternating, ROUNDS boots each (docs/benchmarks.md, "Levers"):
+# `make bench-ab-stock BASE=a9f7b49`.
+bench-ab-stock: $(BUILD)/minivmm-static guest-images
+	tests/bench/ab-stock.sh $(BUILD)/minivmm-static $(or $(BASE),$(error BASE=COMMIT is needed)) $(or $(ROUNDS),5)
 
 guest-images:
 	$(MAKE) -C guest-images
