@@ -176,21 +176,32 @@ function row(label, key, fmt, scale, target,    a, b, ma, mb, r, ratio, verdict,
 	printf "| %s | %s | %s | %s | %s |\n", label, a, b, ratio, verdict
 }
 
+# The boot target's line for one pair of variants (what, e.g. "stock
+# kernel, ", starts the line): sets target_ma, target_mb and target_r, the
+# medians of boot to /init and their ratio; 0 when either has none.
+function boot_target_line(what, va, vb) {
+	if (!stats(va, "boot.init_wall_s"))
+		return 0
+	target_ma = med
+	if (!stats(vb, "boot.init_wall_s") || med <= 0)
+		return 0
+	target_mb = med
+	target_r = target_ma / target_mb
+	printf "- %sboot to /init: minivmm %.1f s, QEMU %.1f s: %.2fx, target <= 0.5x: %s\n", what,
+		target_ma, target_mb, target_r,
+		(target_r <= 0.5 ? "met" : sprintf("**missed** by %s (minivmm would need %.2f s, %.2f s less)",
+		by(target_r - 0.5), 0.5 * target_mb, target_ma - 0.5 * target_mb))
+	return 1
+}
+
 # Below the table: the boot target, met or missed by how much, and where the
 # difference lies: before the guest's clock (the VMM, firmware, decompression)
 # or in the guest kernel's own time. Medians of the parts need not add up to
 # the median of the whole.
 function boot_note(    ma, mb, pa, pb, ga, gb, r, floor) {
-	if (!stats("minivmm", "boot.init_wall_s"))
+	if (!boot_target_line("", "minivmm", "qemu"))
 		return
-	ma = med
-	if (!stats("qemu", "boot.init_wall_s") || med <= 0)
-		return
-	mb = med
-	r = ma / mb
-	printf "- boot to /init: minivmm %.1f s, QEMU %.1f s: %.2fx, target <= 0.5x: %s\n", ma, mb, r,
-		(r <= 0.5 ? "met" : sprintf("**missed** by %s (minivmm would need %.2f s, %.2f s less)",
-		by(r - 0.5), 0.5 * mb, ma - 0.5 * mb))
+	ma = target_ma; mb = target_mb; r = target_r
 	if (!stats("minivmm", "boot.before_kernel_clock_s")) return
 	pa = med
 	if (!stats("qemu", "boot.before_kernel_clock_s")) return
@@ -455,16 +466,9 @@ function kernel_table(    v, n, i) {
 # Below the stock kernel's table: the boot target, met or missed by how
 # much, and where each VMM's time goes (medians; they need not add up).
 function stock_note(    ma, mb, r, w, i, k, pa, ga, ua) {
-	if (!stats("k:minivmm-stock", "boot.init_wall_s"))
+	if (!boot_target_line("stock kernel, ", "k:minivmm-stock", "k:qemu-stock"))
 		return
-	ma = med
-	if (!stats("k:qemu-stock", "boot.init_wall_s") || med <= 0)
-		return
-	mb = med
-	r = ma / mb
-	printf "- stock kernel, boot to /init: minivmm %.1f s, QEMU %.1f s: %.2fx, target <= 0.5x: %s\n", ma, mb, r,
-		(r <= 0.5 ? "met" : sprintf("**missed** by %s (minivmm would need %.2f s, %.2f s less)",
-		by(r - 0.5), 0.5 * mb, ma - 0.5 * mb))
+	ma = target_ma; mb = target_mb; r = target_r
 	if (stats("k:minivmm-stock", "boot.ready_wall_s") && (ma = med) > 0 &&
 		stats("k:qemu-stock", "boot.ready_wall_s") && (mb = med) > 0)
 		printf "- stock kernel, boot to READY (modules loaded): minivmm %.1f s, QEMU %.1f s: %.2fx\n",
