@@ -318,6 +318,8 @@ run "" --kernel "$img/hello.bzImage" --debug
 no_coalescing=$(sed -n 's/.*\(KVM lacks KVM_CAP_COALESCED_[A-Z]*\): every UART write exits to minivmm.*/\1/p' \
 	"$tmp/err" | head -n 1)
 [ -n "$no_coalescing" ] && echo "  $no_coalescing: the coalesced-output counts are not checked"
+# stat_value NAME: the figure NAME= on the --stats line of the last run.
+stat_value() { sed -n "s/.*stats: .* $1=\([0-9]*\) .*/\1/p" "$tmp/err"; }
 coalesced_expected() {
 	awk 'BEGIN {
 		for (i = 0; i < 64; i++) {
@@ -339,8 +341,8 @@ $(wc -c <"$tmp/expected") bytes: $(cmp "$tmp/out" "$tmp/expected" 2>&1)"
 else
 	pass coalesced-output-every-byte-in-order
 fi
-pio=$(sed -n 's/.*stats: .* pio_exits=\([0-9]*\) .*/\1/p' "$tmp/err")
-coalesced=$(sed -n 's/.*stats: .* coalesced_writes=\([0-9]*\) .*/\1/p' "$tmp/err")
+pio=$(stat_value pio_exits)
+coalesced=$(stat_value coalesced_writes)
 echo "  coalesced output: pio_exits=$pio coalesced_writes=$coalesced for 4160 bytes"
 # Deferred: 4096 + 12 ("divisor ok\r\n") + 5 ("end\r\n") THR writes and the
 # three DLL writes. Not deferred: the 47 bytes written with ETBEI set.
@@ -372,8 +374,8 @@ fi
 run "" --kernel "$img/pci_scan.bzImage" --stats
 expect pci-scan-reads-all-ones 0 '^pci scan: 8192 addresses, all-ones from each' \
 	'coalesced_writes=' 'warning'
-pio=$(sed -n 's/.*stats: .* pio_exits=\([0-9]*\) .*/\1/p' "$tmp/err")
-coalesced=$(sed -n 's/.*stats: .* coalesced_writes=\([0-9]*\) .*/\1/p' "$tmp/err")
+pio=$(stat_value pio_exits)
+coalesced=$(stat_value coalesced_writes)
 echo "  pci scan: pio_exits=$pio coalesced_writes=$coalesced for 8192 addresses"
 if [ -n "$no_coalescing" ]; then
 	skip pci-config-writes-do-not-exit "$no_coalescing"
