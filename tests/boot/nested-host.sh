@@ -31,6 +31,10 @@
 #                       (debugging: "nokaslr loglevel=7")
 #   NESTED_MONITOR      a path: QEMU's human monitor on that Unix socket
 #                       (debugging a stuck outer VM: info registers -a)
+#   NESTED_WAKE_WATCH   1 (default): wake-watch.sh repairs QEMU's lost
+#                       wake-ups of the outer CPU, and says so; 0: it does
+#                       not run (to see the bug: docs/testing.md)
+#   NESTED_REPAIR_LOG   a file: wake-watch.sh appends each repair's line
 #   NESTED_KERNEL_DEB   use this linux-image .deb instead of downloading one
 #   NESTED_HOST_TOOLS   programs from this machine to carry in, with their
 #                       libraries: a name goes to /usr/bin, an absolute path
@@ -83,6 +87,8 @@ NESTED_HOST_TOOLS=${NESTED_HOST_TOOLS-socat $NESTED_VHOST_USER_BACKENDS}
 NESTED_WORK=
 NESTED_QEMU_PID=
 NESTED_WATCHDOG_PID=
+NESTED_WAKE_PID=
+NESTED_WAKE_DIR=
 NESTED_STTY=
 
 nested_log() {
@@ -105,6 +111,15 @@ nested_cleanup() {
 		kill "$NESTED_WATCHDOG_PID" 2>/dev/null
 		wait "$NESTED_WATCHDOG_PID" 2>/dev/null
 		NESTED_WATCHDOG_PID=
+	fi
+	if [ -n "$NESTED_WAKE_PID" ]; then
+		kill "$NESTED_WAKE_PID" 2>/dev/null
+		wait "$NESTED_WAKE_PID" 2>/dev/null
+		NESTED_WAKE_PID=
+	fi
+	if [ -n "$NESTED_WAKE_DIR" ]; then
+		rm -rf "$NESTED_WAKE_DIR"
+		NESTED_WAKE_DIR=
 	fi
 	if [ -n "$NESTED_STTY" ]; then
 		stty "$NESTED_STTY" 2>/dev/null
@@ -354,6 +369,13 @@ nested_run() {
 		-chardev "$console" -serial chardev:con
 	)
 	[ -n "${NESTED_MONITOR:-}" ] && args+=(-monitor "unix:$NESTED_MONITOR,server=on,wait=off")
+	# A monitor of its own for wake-watch.sh, so it never waits for a
+	# person's session on NESTED_MONITOR; in a short directory of its own,
+	# as a Unix socket's path has at most 107 bytes.
+	NESTED_WAKE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/nested-wake.XXXXXX") || return 1
+	local wake_sock=$NESTED_WAKE_DIR/monitor.sock wake_report=$NESTED_WAKE_DIR/repairs
+	: > "$wake_report"
+	[ "${NESTED_WAKE_WATCH:-1}" = 1 ] && args+=(-monitor "unix:$wake_sock,server=on,wait=off")
 	if [ "$mode" = batch ] && [ -n "${NESTED_TEST_LOGS:-}" ]; then
 		args+=(-serial "file:$NESTED_TEST_LOGS")
 	fi
@@ -370,6 +392,10 @@ nested_run() {
 		setsid -w "${qemu[@]}" "${args[@]}" </dev/null &
 	fi
 	NESTED_QEMU_PID=$!
+	if [ "${NESTED_WAKE_WATCH:-1}" = 1 ]; then
+		"$NESTED_HERE/wake-watch.sh" "$wake_sock" "$wake_report" </dev/null &
+		NESTED_WAKE_PID=$!
+	fi
 	# The watchdog stops QEMU politely (it exits with status 0 on SIGTERM)
 	# and leaves a flag, so a timeout is not taken for a job's status.
 	(
@@ -389,6 +415,16 @@ nested_run() {
 	kill "$NESTED_WATCHDOG_PID" 2>/dev/null
 	wait "$NESTED_WATCHDOG_PID" 2>/dev/null
 	NESTED_WATCHDOG_PID=
+	if [ -n "$NESTED_WAKE_PID" ]; then
+		kill "$NESTED_WAKE_PID" 2>/dev/null
+		wait "$NESTED_WAKE_PID" 2>/dev/null
+		NESTED_WAKE_PID=
+	fi
+	NESTED_REPAIRS=$(wc -l < "$wake_report")
+	[ "$NESTED_REPAIRS" -gt 0 ] && nested_log "$NESTED_REPAIRS lost wake-up(s) of the outer CPU" \
+		"repaired during this run (QEMU; lines marked ENVIRONMENT REPAIR above)"
+	rm -rf "$NESTED_WAKE_DIR"
+	NESTED_WAKE_DIR=
 	if [ -n "$NESTED_STTY" ]; then
 		stty "$NESTED_STTY" 2>/dev/null
 		NESTED_STTY=

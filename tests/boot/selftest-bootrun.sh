@@ -277,12 +277,97 @@ bash -c '"$1" sleep 300 & echo $! > "$2"; wait' starter "$root/build/boot/die-wi
 starter=$!
 for _ in $(seq 100); do [ -s "$work/dwp.pid" ] && break; sleep 0.1; done
 dwp_child=$(cat "$work/dwp.pid" 2>/dev/null)
-check "die-with-parent: the command runs" kill -0 "${dwp_child:-0}"
+# The pid is written right after the fork: wait until die-with-parent has
+# set its parent-death signal and become the command (a starter killed
+# before that point has no death for the child to be told of).
+for _ in $(seq 100); do
+	[ "$(cat "/proc/${dwp_child:-0}/comm" 2>/dev/null)" = sleep ] && break
+	sleep 0.1
+done
+check "die-with-parent: the command runs" \
+	test "$(cat "/proc/${dwp_child:-0}/comm" 2>/dev/null)" = sleep
 kill -KILL "$starter"
 wait "$starter" 2>/dev/null
 check "die-with-parent: the command ends when its starter is killed with SIGKILL" \
 	gone_within 30 "${dwp_child:-0}"
 [ -n "$dwp_child" ] && kill -KILL "$dwp_child" 2>/dev/null
+
+# wake-watch.sh (nested_run starts it): lost-wakeup.awk's verdicts on real
+# samples of QEMU's monitor (tests/boot/testdata/README.md), then the
+# watcher against a stand-in monitor that answers with given samples in
+# turn and records what it was sent.
+data=$here/testdata
+verdict_of() { awk -f "$here/lost-wakeup.awk" "$@"; }
+check "lost-wakeup: a running CPU, nothing waiting: ok" \
+	test "$(verdict_of "$data/monitor-running.txt")" = ok
+check "lost-wakeup: a running CPU with the timer's vector waiting: waiting, with the timer count" \
+	test "$(verdict_of "$data/monitor-running-pending.txt")" = "waiting 236 125512 running"
+check "lost-wakeup: a CPU halted in its idle loop, nothing waiting: ok" \
+	test "$(verdict_of "$data/monitor-halted.txt")" = ok
+check "lost-wakeup: halted with the timer's vector waiting (the QEMU bug): waiting, and where" \
+	test "$(verdict_of "$data/monitor-halted-lost.txt")" = "waiting 236 68382 halted at ffffffff982592eb"
+sed 's/RFL=00000246/RFL=00000046/' "$data/monitor-halted-lost.txt" > "$work/if-off.txt"
+check "lost-wakeup: halted with interrupts disabled: ok (a guest that halted for good)" \
+	test "$(verdict_of "$work/if-off.txt")" = ok
+sed 's/PPR 0x10/PPR 0xe0/' "$data/monitor-halted-lost.txt" > "$work/masked.txt"
+check "lost-wakeup: halted with the vector below the processor priority: ok" \
+	test "$(verdict_of "$work/masked.txt")" = ok
+check "lost-wakeup: no sample at all: unknown" test "$(verdict_of < /dev/null)" = unknown
+
+# The stand-in monitor: each "info lapic" prints the next of the samples
+# $work/answer.0, .1, ... (round robin); other lines go to $work/sent.
+cat > "$work/fake-monitor.sh" <<FAKE
+#!/usr/bin/env bash
+while read -r line; do
+	case "\$line" in
+	"info lapic")
+		n=\$(cat "$work/turn")
+		count=\$(ls "$work"/answer.* | wc -l)
+		cat "$work/answer.\$((n % count))"
+		echo \$((n + 1)) > "$work/turn" ;;
+	"info registers") ;;
+	*) echo "\$line" >> "$work/sent" ;;
+	esac
+done
+FAKE
+chmod +x "$work/fake-monitor.sh"
+watch_with() { # watch_with SECONDS SAMPLE...: run wake-watch.sh that long
+	local seconds=$1 i=0
+	shift
+	rm -f "$work"/answer.* "$work/mon.sock"
+	for sample; do cp "$sample" "$work/answer.$i"; i=$((i + 1)); done
+	echo 0 > "$work/turn"
+	: > "$work/sent"
+	: > "$work/report"
+	socat "UNIX-LISTEN:$work/mon.sock,fork" "EXEC:$work/fake-monitor.sh" 2>/dev/null &
+	local server=$!
+	WAKE_WATCH_S=0.3 NESTED_REPAIR_LOG=$work/repair-log "$here/wake-watch.sh" \
+		"$work/mon.sock" "$work/report" 2> "$work/watch.err" &
+	local watcher=$!
+	sleep "$seconds"
+	kill "$watcher" "$server" 2>/dev/null
+	wait "$watcher" "$server" 2>/dev/null
+}
+: > "$work/repair-log"
+watch_with 2 "$data/monitor-halted-lost.txt"
+check "wake-watch: a CPU left halted with an interrupt waiting gets a key press" \
+	grep -qx "sendkey shift" "$work/sent"
+check "wake-watch: the repair is reported on stderr, in its report and in NESTED_REPAIR_LOG" \
+	bash -c 'grep -q "\*\*\* ENVIRONMENT REPAIR: .* vector 236 to the outer CPU (halted at ffffffff982592eb)" "$1" &&
+		test -s "$2" && cmp -s "$2" "$3"' _ "$work/watch.err" "$work/report" "$work/repair-log"
+# The stand-in still answers the same after the key press: the watcher must
+# see two fresh samples agree before it sends another (6 samples in 2 s).
+check "wake-watch: no more than one key press per two samples" \
+	test "$(grep -c sendkey "$work/sent")" -le 4
+watch_with 2 "$data/monitor-running-lost.txt"
+check "wake-watch: a running CPU whose timer interrupt is never taken gets a key press" \
+	grep -qx "sendkey shift" "$work/sent"
+watch_with 2 "$data/monitor-running-pending.txt" "$data/monitor-running-pending-next.txt"
+check "wake-watch: a timer interrupt caught waiting, but re-armed between samples: no key press" \
+	test ! -s "$work/sent"
+watch_with 2 "$data/monitor-halted.txt"
+check "wake-watch: an idle CPU gets no key press and no report" \
+	bash -c 'test ! -s "$1" && test ! -s "$2"' _ "$work/sent" "$work/report"
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
