@@ -17,6 +17,13 @@
 #define POLL_SLICE_MS 50
 /* After the child exits, output it wrote just before may still be queued. */
 #define DRAIN_AFTER_EXIT_S 0.5
+/* The master may report the terminal closed (EIO) before the last bytes
+ * the child wrote can be read: seen on the build machines' kernel, where a
+ * line echoed just before exit came after it (tests/boot/selftest-bootrun.sh,
+ * "pass-number"). So after the child exited, EIO counts as the end only
+ * once reads stayed empty this long. */
+#define EOF_SETTLE_S 0.1
+#define SETTLE_POLL_MS 10
 
 double monotonic_now(void)
 {
@@ -133,7 +140,8 @@ static void read_available(struct pty_child *c)
 bool pty_child_wait(struct pty_child *c, double deadline,
 		    bool (*stop)(struct pty_child *c, void *arg), void *arg)
 {
-	double exit_seen = 0;
+	double exit_seen = 0, eof_seen = 0;
+	size_t len_at_eof = 0;
 	for (;;) {
 		read_available(c);
 		reap(c);
@@ -144,8 +152,16 @@ bool pty_child_wait(struct pty_child *c, double deadline,
 			/* Give output still queued in the terminal a moment. */
 			if (exit_seen == 0)
 				exit_seen = now;
-			if (c->eof || now - exit_seen >= DRAIN_AFTER_EXIT_S)
+			if (c->eof && (eof_seen == 0 || c->out_len != len_at_eof)) {
+				eof_seen = now;
+				len_at_eof = c->out_len;
+			}
+			if (c->eof && now - eof_seen >= EOF_SETTLE_S)
 				return stop == NULL;
+			if (now - exit_seen >= DRAIN_AFTER_EXIT_S && !c->eof)
+				return stop == NULL;
+			/* Read again after EIO until it has settled. */
+			c->eof = false;
 		}
 		if (now >= deadline)
 			return false;
@@ -155,6 +171,8 @@ bool pty_child_wait(struct pty_child *c, double deadline,
 		struct pollfd pfd = { .fd = c->master, .events = POLLIN };
 		if (c->eof)
 			poll(NULL, 0, ms);
+		else if (eof_seen != 0) /* a closed master polls ready at once */
+			poll(NULL, 0, ms < SETTLE_POLL_MS ? ms : SETTLE_POLL_MS);
 		else
 			poll(&pfd, 1, ms);
 	}
