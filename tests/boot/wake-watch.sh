@@ -19,6 +19,8 @@
 # It changes no test's verdict: a test that fails still fails. Ends when
 # SOCKET goes away or its parent (the nested_run shell) ends.
 # WAKE_WATCH_SAMPLES=FILE appends every sample and its verdict to FILE.
+# It judges the monitor's current CPU, CPU 0: all of the nested host with
+# NESTED_CPUS=1 (the default), only its first CPU with more.
 set -u
 sock=$1 report=$2
 here=$(cd "$(dirname "$0")" && pwd)
