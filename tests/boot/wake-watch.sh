@@ -2,10 +2,11 @@
 # wake-watch.sh SOCKET REPORT: repairs QEMU's lost wake-ups of the nested
 # test host's CPU while that QEMU runs; nested_run starts it.
 #
-# QEMU 7.2's TCG (nested SVM, one vCPU) was seen to leave its vCPU halted
-# for minutes with a timer interrupt ready in the local APIC (docs/testing.md,
-# "The outer VM's lost wake-up"). The whole outer VM, minivmm and its guests
-# with it, then sleeps until some other interrupt comes. This script asks
+# QEMU 7.2's TCG (nested SVM, one vCPU) was seen to leave a timer interrupt
+# in the local APIC, never taken, for seconds while its vCPU ran the nested
+# guests and for minutes once it halted (docs/testing.md, "The outer VM's
+# lost wake-up"). The whole outer VM, minivmm and its guests with it, then
+# stalls until some other interrupt comes. This script asks
 # QEMU's monitor (SOCKET, a Unix socket of its own) every WAKE_WATCH_S
 # seconds (default 3) for the CPU's registers and local APIC, and lets
 # lost-wakeup.awk judge them. When two samples in a row find the same
