@@ -72,13 +72,14 @@ layer demo make --no-print-directory test-demo
 if [ ${#failed_layers[@]} -gt 0 ]; then
 	echo "failed layers: ${failed_layers[*]}"
 fi
-retries=
-[ "$total_retries" -gt 0 ] && retries=", $total_retries nested-host start-up faults retried (see above)"
+# What the environment needed, after the counts: retries and repairs.
+environment=
+[ "$total_retries" -gt 0 ] && environment=", $total_retries nested-host start-up faults retried (see above)"
 repairs=$(wc -l < "$NESTED_REPAIR_LOG")
 if [ "$repairs" -gt 0 ]; then
-	retries+=", $repairs lost wake-ups of the nested host repaired (QEMU; see docs/testing.md)"
+	environment+=", $repairs lost wake-ups of the nested host repaired (QEMU; see docs/testing.md)"
 	echo "environment repairs (each woke the nested host's CPU; no verdict was changed):"
 	sed 's/^/  /' "$NESTED_REPAIR_LOG"
 fi
-echo "total: $total_pass passed, $total_fail failed, $total_skip skipped$retries"
+echo "total: $total_pass passed, $total_fail failed, $total_skip skipped$environment"
 [ "$total_fail" -eq 0 ] && [ ${#failed_layers[@]} -eq 0 ]

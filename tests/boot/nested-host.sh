@@ -95,6 +95,16 @@ nested_log() {
 	echo "nested-host: $*" >&2
 }
 
+# nested_stop_background VAR: stop the background job whose pid the
+# variable VAR holds (nothing when empty), wait for it and empty VAR.
+nested_stop_background() {
+	local pid=${!1}
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	printf -v "$1" '%s' ''
+}
+
 nested_cleanup() {
 	if [ -n "$NESTED_QEMU_PID" ]; then
 		# QEMU runs in its own session and process group (setsid).
@@ -107,16 +117,8 @@ nested_cleanup() {
 		wait "$NESTED_QEMU_PID" 2>/dev/null
 		NESTED_QEMU_PID=
 	fi
-	if [ -n "$NESTED_WATCHDOG_PID" ]; then
-		kill "$NESTED_WATCHDOG_PID" 2>/dev/null
-		wait "$NESTED_WATCHDOG_PID" 2>/dev/null
-		NESTED_WATCHDOG_PID=
-	fi
-	if [ -n "$NESTED_WAKE_PID" ]; then
-		kill "$NESTED_WAKE_PID" 2>/dev/null
-		wait "$NESTED_WAKE_PID" 2>/dev/null
-		NESTED_WAKE_PID=
-	fi
+	nested_stop_background NESTED_WATCHDOG_PID
+	nested_stop_background NESTED_WAKE_PID
 	if [ -n "$NESTED_WAKE_DIR" ]; then
 		rm -rf "$NESTED_WAKE_DIR"
 		NESTED_WAKE_DIR=
@@ -394,6 +396,7 @@ nested_run() {
 	NESTED_QEMU_PID=$!
 	if [ "${NESTED_WAKE_WATCH:-1}" = 1 ]; then
 		"$NESTED_HERE/wake-watch.sh" "$wake_sock" "$wake_report" </dev/null &
+		# shellcheck disable=SC2034 # read by nested_stop_background
 		NESTED_WAKE_PID=$!
 	fi
 	# The watchdog stops QEMU politely (it exits with status 0 on SIGTERM)
@@ -408,20 +411,16 @@ nested_run() {
 		sleep 5
 		kill -KILL -- "-$NESTED_QEMU_PID" 2>/dev/null
 	) &
+	# shellcheck disable=SC2034 # read by nested_stop_background
 	NESTED_WATCHDOG_PID=$!
 	NESTED_RC=0
 	wait "$NESTED_QEMU_PID" || NESTED_RC=$?
 	NESTED_QEMU_PID=
-	kill "$NESTED_WATCHDOG_PID" 2>/dev/null
-	wait "$NESTED_WATCHDOG_PID" 2>/dev/null
-	NESTED_WATCHDOG_PID=
-	if [ -n "$NESTED_WAKE_PID" ]; then
-		kill "$NESTED_WAKE_PID" 2>/dev/null
-		wait "$NESTED_WAKE_PID" 2>/dev/null
-		NESTED_WAKE_PID=
-	fi
-	NESTED_REPAIRS=$(wc -l < "$wake_report")
-	[ "$NESTED_REPAIRS" -gt 0 ] && nested_log "$NESTED_REPAIRS lost wake-up(s) of the outer CPU" \
+	nested_stop_background NESTED_WATCHDOG_PID
+	nested_stop_background NESTED_WAKE_PID
+	local repairs
+	repairs=$(wc -l < "$wake_report")
+	[ "$repairs" -gt 0 ] && nested_log "$repairs lost wake-up(s) of the outer CPU" \
 		"repaired during this run (QEMU; lines marked ENVIRONMENT REPAIR above)"
 	rm -rf "$NESTED_WAKE_DIR"
 	NESTED_WAKE_DIR=
