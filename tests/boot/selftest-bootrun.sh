@@ -315,7 +315,9 @@ check "lost-wakeup: halted with the vector below the processor priority: ok" \
 check "lost-wakeup: no sample at all: unknown" test "$(verdict_of < /dev/null)" = unknown
 
 # The stand-in monitor: each "info lapic" prints the next of the samples
-# $work/answer.0, .1, ... (round robin); other lines go to $work/sent.
+# $work/answer.0, .1, ... (round robin) and counts it in $work/turn
+# (replaced whole, so a reader never sees it empty); other lines go to
+# $work/sent.
 cat > "$work/fake-monitor.sh" <<FAKE
 #!/usr/bin/env bash
 while read -r line; do
@@ -324,15 +326,17 @@ while read -r line; do
 		n=\$(cat "$work/turn")
 		count=\$(ls "$work"/answer.* | wc -l)
 		cat "$work/answer.\$((n % count))"
-		echo \$((n + 1)) > "$work/turn" ;;
+		echo \$((n + 1)) > "$work/turn.new" && mv "$work/turn.new" "$work/turn" ;;
 	"info registers") ;;
 	*) echo "\$line" >> "$work/sent" ;;
 	esac
 done
 FAKE
 chmod +x "$work/fake-monitor.sh"
-watch_with() { # watch_with SECONDS SAMPLE...: run wake-watch.sh that long
-	local seconds=$1 i=0
+served() { cat "$work/turn"; }
+watch_with() { # watch_with COUNT SAMPLE...: run wake-watch.sh until it has
+	# read COUNT samples (bounded by 60 s: an event, not a speed check)
+	local want=$1 i=0
 	shift
 	rm -f "$work"/answer.* "$work/mon.sock"
 	for sample; do cp "$sample" "$work/answer.$i"; i=$((i + 1)); done
@@ -344,28 +348,30 @@ watch_with() { # watch_with SECONDS SAMPLE...: run wake-watch.sh that long
 	WAKE_WATCH_S=0.3 NESTED_REPAIR_LOG=$work/repair-log "$here/wake-watch.sh" \
 		"$work/mon.sock" "$work/report" 2> "$work/watch.err" &
 	local watcher=$!
-	sleep "$seconds"
+	for ((i = 0; i < 600 && $(served) < want; i++)); do sleep 0.1; done
+	# A key press for sample K is in $work/sent before sample K + 1 is
+	# asked for (the watcher waits for each exchange to end).
 	kill "$watcher" "$server" 2>/dev/null
 	wait "$watcher" "$server" 2>/dev/null
 }
 : > "$work/repair-log"
-watch_with 2 "$data/monitor-halted-lost.txt"
+watch_with 6 "$data/monitor-halted-lost.txt"
 check "wake-watch: a CPU left halted with an interrupt waiting gets a key press" \
 	grep -qx "sendkey shift" "$work/sent"
 check "wake-watch: the repair is reported on stderr, in its report and in NESTED_REPAIR_LOG" \
 	bash -c 'grep -q "\*\*\* ENVIRONMENT REPAIR: .* vector 236 to the outer CPU (halted at ffffffff982592eb)" "$1" &&
 		test -s "$2" && cmp -s "$2" "$3"' _ "$work/watch.err" "$work/report" "$work/repair-log"
 # The stand-in still answers the same after the key press: the watcher must
-# see two fresh samples agree before it sends another (6 samples in 2 s).
+# see two fresh samples agree before it sends another.
 check "wake-watch: no more than one key press per two samples" \
-	test "$(grep -c sendkey "$work/sent")" -le 4
-watch_with 2 "$data/monitor-running-lost.txt"
+	test "$(grep -c sendkey "$work/sent")" -le $(($(served) / 2))
+watch_with 6 "$data/monitor-running-lost.txt"
 check "wake-watch: a running CPU whose timer interrupt is never taken gets a key press" \
 	grep -qx "sendkey shift" "$work/sent"
-watch_with 2 "$data/monitor-running-pending.txt" "$data/monitor-running-pending-next.txt"
+watch_with 6 "$data/monitor-running-pending.txt" "$data/monitor-running-pending-next.txt"
 check "wake-watch: a timer interrupt caught waiting, but re-armed between samples: no key press" \
 	test ! -s "$work/sent"
-watch_with 2 "$data/monitor-halted.txt"
+watch_with 6 "$data/monitor-halted.txt"
 check "wake-watch: an idle CPU gets no key press and no report" \
 	bash -c 'test ! -s "$1" && test ! -s "$2"' _ "$work/sent" "$work/report"
 
